@@ -1,0 +1,156 @@
+"""Pose: MediaPipe PoseLandmarker in VIDEO mode. The only module that imports mediapipe.
+
+Every frame gives up to `max_people` candidate people; `lifter.select_lifter` later picks the one
+who lifts. Candidates are kept in padded arrays so a frame with fewer people (or none) is NaN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.landmarks import N_LANDMARKS
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class PoseSettings:
+    """Settings that change the model's output, and so are part of the landmark cache key.
+
+    max_people: people the model looks for per frame. 2 lets formcheck tell the lifter from a
+    spotter or a passer-by; 1 is faster (the person detector runs only when tracking is lost).
+    The confidences are MediaPipe's own thresholds, 0..1.
+    """
+
+    model: str = "full"
+    max_people: int = 2
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+    def key(self) -> str:
+        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidates:
+    """Every person the model found, frame by frame; slot k is not the same person across frames.
+
+    image_px: float32 (frames, max_people, 33, 3); visibility, presence: float32 (frames, max_people, 33);
+    world_m: float32 (frames, max_people, 33, 3); time_s: float64 (frames,). Empty slots are NaN.
+    """
+
+    image_px: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world_m: np.ndarray
+    time_s: np.ndarray
+
+    @classmethod
+    def allocate(cls, n_frames: int, max_people: int) -> "Candidates":
+        shape = (n_frames, max_people, N_LANDMARKS)
+        return cls(
+            image_px=np.full(shape + (3,), np.nan, np.float32),
+            visibility=np.full(shape, np.nan, np.float32),
+            presence=np.full(shape, np.nan, np.float32),
+            world_m=np.full(shape + (3,), np.nan, np.float32),
+            time_s=np.zeros(n_frames, np.float64),
+        )
+
+    @classmethod
+    def stack(cls, frames: list["FramePoses"], max_people: int) -> "Candidates":
+        out = cls.allocate(len(frames), max_people)
+        for i, fp in enumerate(frames):
+            out.time_s[i] = fp.time_s
+            k = len(fp.image_px)
+            out.image_px[i, :k] = fp.image_px
+            out.visibility[i, :k] = fp.visibility
+            out.presence[i, :k] = fp.presence
+            out.world_m[i, :k] = fp.world_m
+        return out
+
+    def to_npz_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_npz_dict(cls, data) -> "Candidates":
+        return cls(**{f.name: np.asarray(data[f.name]) for f in dataclasses.fields(cls)})
+
+
+@dataclasses.dataclass(frozen=True)
+class FramePoses:
+    """The people found in one frame: arrays with a leading axis of length k (0..max_people)."""
+
+    time_s: float
+    image_px: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world_m: np.ndarray
+
+
+class PoseEstimator:
+    """PoseLandmarker in VIDEO mode. Use as a context manager: MediaPipe's own finaliser raises at
+    interpreter exit if the task is left open, so it is closed explicitly.
+
+    `detect(rgb, time_s)` must be called with strictly increasing times; repeated or
+    sub-millisecond steps are nudged forward by 1 ms, as MediaPipe needs integer milliseconds.
+    """
+
+    def __init__(self, model_path: str | os.PathLike, settings: PoseSettings = PoseSettings()):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self.settings = settings
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=settings.max_people,
+            min_pose_detection_confidence=settings.min_detection_confidence,
+            min_pose_presence_confidence=settings.min_presence_confidence,
+            min_tracking_confidence=settings.min_tracking_confidence,
+            output_segmentation_masks=False,
+        )
+        try:
+            self._task = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"model file {model_path} could not be loaded: {exc}") from exc
+        self._last_ms = -1
+
+    def detect(self, rgb: np.ndarray, time_s: float) -> FramePoses:
+        """rgb: uint8 (height, width, 3), C-contiguous. Returns the people found (possibly none)."""
+        import mediapipe as mp
+
+        ts_ms = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ts_ms
+        height, width = rgb.shape[:2]
+        result = self._task.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ts_ms)
+        k = len(result.pose_landmarks)
+        image_px = np.empty((k, N_LANDMARKS, 3), np.float32)
+        visibility = np.empty((k, N_LANDMARKS), np.float32)
+        presence = np.empty((k, N_LANDMARKS), np.float32)
+        world_m = np.full((k, N_LANDMARKS, 3), np.nan, np.float32)
+        for p, landmarks in enumerate(result.pose_landmarks):
+            image_px[p] = [(lm.x * width, lm.y * height, lm.z * width) for lm in landmarks]
+            visibility[p] = [lm.visibility if lm.visibility is not None else np.nan for lm in landmarks]
+            presence[p] = [lm.presence if lm.presence is not None else np.nan for lm in landmarks]
+            if p < len(result.pose_world_landmarks):
+                world_m[p] = [(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks[p]]
+        return FramePoses(time_s, image_px, visibility, presence, world_m)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.close()
+            self._task = None
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,137 @@
+"""Report: everything one analysis found, as JSON (schema_version'd) and as a per-frame CSV.
+
+Top-level JSON keys: schema_version, formcheck_version, video, model, settings, camera,
+angle_conventions, frames, and lift, view, reps, faults, score, warnings, which form scoring
+fills. Each frame: {index, time_s, pose, angles: {name: degrees or null}}.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from formcheck import __version__
+from formcheck.angles import ANGLE_NAMES
+from formcheck.video import VideoInfo
+
+SCHEMA_VERSION = 1
+
+ANGLE_CONVENTIONS = {
+    "trunk_incline_deg": "hip->shoulder line from vertical; 0 upright, + leaning forward, - leaning back",
+    "hip_deg": "shoulder-hip-knee internal angle; 180 straight, < 180 flexed, > 180 extended",
+    "knee_deg": "hip-knee-ankle internal angle; 180 straight leg, < 180 flexed",
+    "ankle_deg": "knee-ankle-toe internal angle; about 100-110 standing, smaller = more dorsiflexion",
+    "neck_deg": "shoulder->ear line against the trunk line; 0 in line, + head forward/down, - head back",
+    "elbow_deg": "shoulder-elbow-wrist internal angle; 180 straight arm",
+}
+
+
+def _num(value: float, digits: int = 2) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """One analysed clip. `angles` maps each name in ANGLE_NAMES to float (frames,) degrees."""
+
+    video: VideoInfo
+    model: dict
+    settings: dict
+    camera: dict
+    time_s: np.ndarray
+    pose: np.ndarray
+    angles: dict[str, np.ndarray]
+    lift: str | None = None
+    view: str | None = None
+    reps: list = dataclasses.field(default_factory=list)
+    faults: list = dataclasses.field(default_factory=list)
+    score: float | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def pose_fraction(self) -> float:
+        return float(np.mean(self.pose)) if len(self.pose) else 0.0
+
+    def frames(self) -> list[dict]:
+        return [
+            {
+                "index": i,
+                "time_s": round(float(self.time_s[i]), 4),
+                "pose": bool(self.pose[i]),
+                "angles": {name: _num(self.angles[name][i]) for name in ANGLE_NAMES},
+            }
+            for i in range(len(self.time_s))
+        ]
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "formcheck_version": __version__,
+            "video": self.video.to_dict(),
+            "model": self.model,
+            "settings": self.settings,
+            "camera": self.camera,
+            "angle_conventions": ANGLE_CONVENTIONS,
+            "lift": self.lift,
+            "view": self.view,
+            "reps": self.reps,
+            "faults": self.faults,
+            "score": self.score,
+            "warnings": self.warnings,
+            "frames": self.frames(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"report schema_version {data.get('schema_version')} is not {SCHEMA_VERSION}")
+        frames = data["frames"]
+        return cls(
+            video=VideoInfo.from_dict(data["video"]),
+            model=data["model"],
+            settings=data["settings"],
+            camera=data["camera"],
+            time_s=np.array([f["time_s"] for f in frames], np.float64),
+            pose=np.array([f["pose"] for f in frames], bool),
+            angles={
+                name: np.array([np.nan if f["angles"][name] is None else f["angles"][name] for f in frames])
+                for name in ANGLE_NAMES
+            },
+            lift=data["lift"], view=data["view"], reps=data["reps"], faults=data["faults"],
+            score=data["score"], warnings=data["warnings"],
+        )
+
+    def write_json(self, path: str | os.PathLike) -> Path:
+        return _atomic_write(Path(path), json.dumps(self.to_dict(), indent=1, allow_nan=False))
+
+    def write_csv(self, path: str | os.PathLike) -> Path:
+        """One row per frame: index, time_s, pose (0/1), then each angle (empty where unknown)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["index", "time_s", "pose", *ANGLE_NAMES])
+            for i in range(len(self.time_s)):
+                values = [_num(self.angles[name][i]) for name in ANGLE_NAMES]
+                writer.writerow([i, f"{self.time_s[i]:.4f}", int(self.pose[i]), *("" if v is None else v for v in values)])
+        os.replace(tmp, path)
+        return path
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
+
+
+def read_json(path: str | os.PathLike) -> Report:
+    return Report.from_dict(json.loads(Path(path).read_text()))
