@@ -1,0 +1,175 @@
+"""Command line: `formcheck analyze VIDEO`, `formcheck fetch`.
+
+Exit status: 0 on success, 2 when the input is at fault (one line on stderr saying what is
+wrong; tracebacks only with --verbose), 1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from formcheck import __version__, assets
+from formcheck.errors import FormcheckError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage mistakes are bad input too: exit 2, one line
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="formcheck", description="Check squat and deadlift form from a video.")
+    parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    analyze = sub.add_parser("analyze", help="analyse one video: per-frame landmarks and angles")
+    analyze.add_argument("video", type=Path)
+    analyze.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL,
+                         help="PoseLandmarker size (default: %(default)s)")
+    analyze.add_argument("--out", type=Path, help="folder for report.json, frames.csv and annotated.mp4 "
+                         "(default: formcheck_out/<video name>)")
+    analyze.add_argument("--json", type=Path, help="write the JSON report here")
+    analyze.add_argument("--csv", type=Path, help="write the per-frame CSV here")
+    analyze.add_argument("--annotated", type=Path, help="write the annotated H.264 MP4 here")
+    analyze.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    analyze.add_argument("--max-people", type=int, default=2, help="people looked for per frame (default: 2)")
+    analyze.add_argument("--no-cache", action="store_true", help="run the model even if landmarks are cached")
+    analyze.add_argument("--verbose", action="store_true", help="show tracebacks and the model's own logs")
+
+    fetch = sub.add_parser("fetch", help="put the model bundles and sample clips in place")
+    fetch.add_argument("--models", default=",".join(assets.MODEL_NAMES), help="comma-separated (default: all)")
+    fetch.add_argument("--no-samples", action="store_true")
+    fetch.add_argument("--verbose", action="store_true")
+    return parser
+
+
+@contextlib.contextmanager
+def _native_logs_hidden(hide: bool) -> Iterator[TextIO]:
+    """MediaPipe's C++ core writes INFO/WARNING lines straight to file descriptor 2. Point fd 2 at
+    /dev/null while it runs and give our own messages a duplicate of the real stderr."""
+    if not hide:
+        yield sys.stderr
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    real = os.fdopen(os.dup(2), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield real
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        real.close()
+
+
+def _progress_bar(stream: TextIO, label: str):
+    """A tqdm bar on a terminal; nothing when stderr is a file or pipe."""
+    if not stream.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="frame", desc=label, file=stream, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, Path | None]:
+    explicit = {"json": args.json, "csv": args.csv, "annotated": args.annotated}
+    if args.out is None and any(explicit.values()):
+        return explicit
+    folder = args.out or Path("formcheck_out") / args.video.stem
+    defaults = {"json": folder / "report.json", "csv": folder / "frames.csv", "annotated": folder / "annotated.mp4"}
+    return {key: explicit[key] or defaults[key] for key in defaults}
+
+
+def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck.analysis import AnalysisSettings, analyze
+    from formcheck.pose import PoseSettings
+    from formcheck.render import render_video
+
+    if args.max_people < 1:
+        raise FormcheckError("--max-people must be 1 or more")
+    outputs = _outputs(args)
+    settings = AnalysisSettings(pose=PoseSettings(model=args.model, max_people=args.max_people))
+    bar, update = _progress_bar(err, "pose")
+    try:
+        result = analyze(args.video, settings, progress=update, use_cache=not args.no_cache)
+    finally:
+        if bar:
+            bar.close()
+    report = result.report
+    written = []
+    if outputs["json"]:
+        written.append(report.write_json(outputs["json"]))
+    if outputs["csv"]:
+        written.append(report.write_csv(outputs["csv"]))
+    if outputs["annotated"] and not args.no_video:
+        bar, update = _progress_bar(err, "video")
+        try:
+            written.append(render_video(args.video, result.poses.image_px, result.angles.values,
+                                        result.angles.side, outputs["annotated"], progress=update))
+        finally:
+            if bar:
+                bar.close()
+    v = report.video
+    print(f"{v.path}: {v.frames} frames, {v.fps:.2f} fps, {v.width_px}x{v.height_px}, rotation {v.rotation_deg}, "
+          f"{v.codec}; model {report.model['name']}{' (landmarks from cache)' if result.from_cache else ''}")
+    print(f"lifter found on {report.camera['pose_frames']}/{v.frames} frames ({report.pose_fraction:.0%}); "
+          f"side facing the camera: {report.camera['side'] or 'unknown'}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
+    names = tuple(n.strip() for n in args.models.split(",") if n.strip())
+    copied = assets.fetch_models(names)
+    if not args.no_samples:
+        copied += assets.fetch_samples()
+    print(f"models and samples in place ({len(copied)} copied)")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    command = {"analyze": cmd_analyze, "fetch": cmd_fetch}[args.command]
+    with _native_logs_hidden(hide=not args.verbose) as err:
+        try:
+            return command(args, err)
+        except FormcheckError as exc:
+            if args.verbose:
+                raise
+            print(f"formcheck: error: {exc}", file=err)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            print("formcheck: interrupted", file=err)
+            return 130
+        except Exception as exc:  # a bug, not the user's fault: still one line unless --verbose
+            if args.verbose:
+                raise
+            print(f"formcheck: internal error: {type(exc).__name__}: {exc} (run again with --verbose)", file=err)
+            return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

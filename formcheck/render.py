@@ -1,0 +1,178 @@
+"""Render: draw the skeleton and angle readouts on frames, and write an H.264 MP4 browsers play.
+
+OpenCV's pip wheels cannot encode H.264 and browsers do not play the `mp4v` they write, so the
+video is encoded with PyAV (FFmpeg's libx264, yuv420p, moov atom first for streaming). Frames
+keep their original timestamps, so a variable-frame-rate clip stays in sync.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from formcheck.angles import ANGLE_NAMES
+from formcheck.landmarks import SKELETON, side_landmark
+from formcheck.video import VideoReader, prefetch
+
+_LABELS = {
+    "trunk_incline_deg": "trunk", "hip_deg": "hip", "knee_deg": "knee",
+    "ankle_deg": "ankle", "neck_deg": "neck", "elbow_deg": "elbow",
+}
+# Where each joint angle is written on the body.
+_ANGLE_AT = {"hip_deg": "hip", "knee_deg": "knee", "elbow_deg": "elbow", "ankle_deg": "ankle"}
+_TIME_BASE = Fraction(1, 90000)
+
+
+@dataclasses.dataclass(frozen=True)
+class SkeletonAnnotator:
+    """Style only; `annotate` draws one frame. Colours are BGR."""
+
+    near_bgr: tuple[int, int, int] = (0, 200, 255)  # amber: the side that is measured
+    far_bgr: tuple[int, int, int] = (150, 150, 150)
+    joint_bgr: tuple[int, int, int] = (255, 255, 255)
+    text_bgr: tuple[int, int, int] = (255, 255, 255)
+
+    def annotate(
+        self, image: np.ndarray, points_px: np.ndarray, angles: dict[str, float], side: str | None,
+        caption: str = "",
+    ) -> np.ndarray:
+        """image: uint8 BGR (h, w, 3), drawn on in place and returned.
+        points_px: (33, 2+) landmark pixels in this image's scale, NaN where unknown."""
+        h = image.shape[0]
+        scale = max(h / 720.0, 0.5)
+        thick = max(int(round(3 * scale)), 1)
+
+        def pt(index: int) -> tuple[int, int] | None:
+            x, y = points_px[index, 0], points_px[index, 1]
+            return None if not (math.isfinite(x) and math.isfinite(y)) else (int(round(x)), int(round(y)))
+
+        for a, b in SKELETON:
+            pa, pb = pt(a), pt(b)
+            if pa and pb:
+                near = side is not None and a.name.startswith(side.upper()) and b.name.startswith(side.upper())
+                cv2.line(image, pa, pb, self.near_bgr if near else self.far_bgr, thick if near else max(thick // 2, 1), cv2.LINE_AA)
+        if side is not None:
+            for joint in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear"):
+                p = pt(side_landmark(side, joint))
+                if p:
+                    cv2.circle(image, p, thick + 2, self.joint_bgr, -1, cv2.LINE_AA)
+            for name, joint in _ANGLE_AT.items():
+                p, value = pt(side_landmark(side, joint)), angles.get(name)
+                if p and value is not None and math.isfinite(value):
+                    _text(image, f"{value:.0f}", (p[0] + 8 * thick, p[1]), 0.6 * scale, self.text_bgr)
+        lines = [caption] if caption else []
+        lines += [
+            f"{_LABELS[name]:<6}{angles[name]:6.0f} deg" if angles.get(name) is not None and math.isfinite(angles[name])
+            else f"{_LABELS[name]:<6}     -"
+            for name in ANGLE_NAMES
+        ]
+        _panel(image, lines, 0.55 * scale, self.text_bgr)
+        return image
+
+
+def _text(image: np.ndarray, text: str, origin: tuple[int, int], size: float, colour) -> None:
+    thick = max(int(round(2 * size)), 1)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, size, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, size, colour, thick, cv2.LINE_AA)
+
+
+def _panel(image: np.ndarray, lines: list[str], size: float, colour) -> None:
+    """A translucent box in the top-left corner holding one reading per line."""
+    line_h = int(32 * size)
+    width = int(max(len(line) for line in lines) * 19 * size) + 16
+    height = line_h * len(lines) + 12
+    box = image[0:height, 0:width]
+    box[:] = (box * 0.45).astype(np.uint8)
+    for i, line in enumerate(lines):
+        cv2.putText(image, line, (8, (i + 1) * line_h), cv2.FONT_HERSHEY_SIMPLEX, size, colour,
+                    max(int(round(1.6 * size)), 1), cv2.LINE_AA)
+
+
+class H264Writer:
+    """Write BGR frames with their own timestamps to an H.264 MP4 (yuv420p, +faststart).
+
+    The file is written under a temporary name and moved into place when closed, so a crash
+    never leaves a half-written video at `path`.
+    """
+
+    def __init__(self, path: str | os.PathLike, width_px: int, height_px: int, fps: float, crf: int = 23):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(self.path.stem + ".part.mp4")
+        self._container = av.open(str(self._tmp), "w", options={"movflags": "+faststart"})
+        self._stream = self._container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        self._stream.width, self._stream.height = width_px, height_px
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.time_base = _TIME_BASE
+        self._stream.codec_context.time_base = _TIME_BASE
+        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._last_pts = -1
+
+    def write(self, bgr: np.ndarray, time_s: float) -> None:
+        frame = av.VideoFrame.from_ndarray(bgr, format="bgr24")
+        pts = max(int(round(time_s / _TIME_BASE)), self._last_pts + 1)
+        frame.pts, frame.time_base = pts, _TIME_BASE
+        self._last_pts = pts
+        self._container.mux(self._stream.encode(frame))
+
+    def close(self) -> Path:
+        self._container.mux(self._stream.encode(None))
+        self._container.close()
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        self._container.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+def output_size(width_px: int, height_px: int, max_side_px: int) -> tuple[int, int]:
+    """Scaled size with the long side at most max_side_px, both even (yuv420p needs it)."""
+    factor = min(1.0, max_side_px / max(width_px, height_px))
+    return (max(2, int(width_px * factor) // 2 * 2), max(2, int(height_px * factor) // 2 * 2))
+
+
+def render_video(
+    video_path: str | os.PathLike, points_px: np.ndarray, angles: dict[str, np.ndarray], side: str | None,
+    out_path: str | os.PathLike, max_side_px: int = 1280,
+    progress: Callable[[int, int], None] | None = None, annotator: SkeletonAnnotator = SkeletonAnnotator(),
+) -> Path:
+    """Decode the clip again, draw each frame's skeleton and angles, encode H.264.
+
+    points_px: float (frames, 33, 2+) in the source's upright pixels; angles: name -> (frames,).
+    """
+    n = len(points_px)
+    with VideoReader(video_path) as reader:
+        writer = None
+        frames = prefetch(reader.frames("bgr24"))
+        try:
+            for frame in frames:
+                image = frame.image
+                if writer is None:
+                    size = output_size(image.shape[1], image.shape[0], max_side_px)
+                    factor = size[0] / image.shape[1]
+                    writer = H264Writer(out_path, size[0], size[1], reader.nominal_fps or 30.0)
+                if (image.shape[1], image.shape[0]) != size:
+                    image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+                i = frame.index
+                pts = points_px[i, :, :2] * factor if i < n else np.full((33, 2), np.nan)
+                values = {name: float(angles[name][i]) if i < n else math.nan for name in ANGLE_NAMES}
+                annotator.annotate(image, pts, values, side, caption=f"{frame.time_s:6.2f} s  #{i}")
+                writer.write(image, frame.time_s)
+                if progress:
+                    progress(i + 1, n)
+        except BaseException:
+            frames.close()
+            if writer is not None:
+                writer.abort()
+            raise
+        frames.close()
+    return writer.close()
