@@ -65,7 +65,8 @@ def camera_side(poses: Poses) -> str | None:
         z = poses.image_px[:, idx, 2]
         if np.isnan(vis).all():
             return None
-        score[side] = (float(np.nanmean(vis)), -float(np.nanmean(z)))
+        depth = float(np.nanmean(z)) if np.isfinite(z).any() else np.inf
+        score[side] = (float(np.nanmean(vis)), -depth)
     return max(score, key=score.get)
 
 
