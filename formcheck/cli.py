@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextlib.contextmanager
-def _native_logs_hidden(hide: bool) -> Iterator[TextIO]:
+def native_logs_hidden(hide: bool = True) -> Iterator[TextIO]:
     """MediaPipe's C++ core writes INFO/WARNING lines straight to file descriptor 2. Point fd 2 at
     /dev/null while it runs and give our own messages a duplicate of the real stderr."""
     if not hide:
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     command = {"analyze": cmd_analyze, "fetch": cmd_fetch}[args.command]
-    with _native_logs_hidden(hide=not args.verbose) as err:
+    with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)
         except FormcheckError as exc:
