@@ -23,7 +23,7 @@ from formcheck.angles import Angles, compute_angles
 from formcheck.filtering import FilterSettings, clean
 from formcheck.landmarks import Poses
 from formcheck.lifter import TrackingSettings, select_lifter
-from formcheck.pose import Candidates, PoseEstimator, PoseSettings
+from formcheck.pose import Candidates, CandidatesBuilder, PoseEstimator, PoseSettings
 from formcheck.report import Report
 from formcheck.video import VideoInfo, VideoReader, file_sha256, prefetch
 
@@ -103,19 +103,19 @@ def run_pose(
     """
     with VideoReader(path, sha256=sha256, threads=1) as reader, PoseEstimator(model_path, settings) as estimator:
         expected = reader.reported_frames
-        found = []
+        found = CandidatesBuilder(expected + expected // 10, settings.max_people)
         frames = prefetch(
             (frame, estimator.prepare(frame.image)) for frame in reader.frames("rgb24", settings.max_input_side_px)
         )
         try:
             for frame, image in frames:
-                found.append(estimator.detect(image, frame.time_s, frame.full_size_px))
+                found.add(estimator.detect(image, frame.time_s, frame.full_size_px))
                 if progress:
                     progress(frame.index + 1, max(expected, frame.index + 1))
         finally:
             frames.close()
         info = reader.info()
-    return info, Candidates.stack(found, settings.max_people)
+    return info, found.build()
 
 
 def extract_candidates(

@@ -70,24 +70,44 @@ class Candidates:
             time_s=np.zeros(n_frames, np.float64),
         )
 
-    @classmethod
-    def stack(cls, frames: list["FramePoses"], max_people: int) -> "Candidates":
-        out = cls.allocate(len(frames), max_people)
-        for i, fp in enumerate(frames):
-            out.time_s[i] = fp.time_s
-            k = len(fp.image_px)
-            out.image_px[i, :k] = fp.image_px
-            out.visibility[i, :k] = fp.visibility
-            out.presence[i, :k] = fp.presence
-            out.world_m[i, :k] = fp.world_m
-        return out
-
     def to_npz_dict(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_npz_dict(cls, data) -> "Candidates":
         return cls(**{f.name: np.asarray(data[f.name]) for f in dataclasses.fields(cls)})
+
+    def trimmed(self, n_frames: int) -> "Candidates":
+        return Candidates(*(getattr(self, f.name)[:n_frames] for f in dataclasses.fields(self)))
+
+
+class CandidatesBuilder:
+    """Collects FramePoses into preallocated arrays (grown by half when a container's frame count
+    was too low), so a long clip holds each landmark once, not once per frame object and again
+    when stacked."""
+
+    def __init__(self, expected_frames: int, max_people: int):
+        self._max_people = max_people
+        self._data = Candidates.allocate(max(expected_frames, 16), max_people)
+        self.n = 0
+
+    def add(self, fp: "FramePoses") -> None:
+        if self.n == len(self._data.time_s):
+            bigger = Candidates.allocate(self.n + self.n // 2, self._max_people)
+            for f in dataclasses.fields(Candidates):
+                getattr(bigger, f.name)[: self.n] = getattr(self._data, f.name)
+            self._data = bigger
+        i, k = self.n, len(fp.image_px)
+        self._data.time_s[i] = fp.time_s
+        self._data.image_px[i, :k] = fp.image_px
+        self._data.visibility[i, :k] = fp.visibility
+        self._data.presence[i, :k] = fp.presence
+        self._data.world_m[i, :k] = fp.world_m
+        self.n += 1
+
+    def build(self) -> Candidates:
+        return self._data.trimmed(self.n)
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +189,52 @@ class PoseEstimator:
             self._task = None
 
     def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class MaskEstimator:
+    """PoseLandmarker in IMAGE mode with person segmentation masks, for the few frames the back
+    contour is measured on (masks cost time, so the VIDEO-mode pass runs without them)."""
+
+    def __init__(self, model_path: str | os.PathLike, settings: PoseSettings = PoseSettings()):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.IMAGE,
+            num_poses=settings.max_people,
+            min_pose_detection_confidence=settings.min_detection_confidence,
+            min_pose_presence_confidence=settings.min_presence_confidence,
+            output_segmentation_masks=True,
+        )
+        try:
+            self._task = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"model file {model_path} could not be loaded: {exc}") from exc
+
+    def detect(self, rgb: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(centres, masks): each person's torso centre in pixels (k, 2) and mask float32 (h, w)."""
+        import mediapipe as mp
+
+        height, width = rgb.shape[:2]
+        result = self._task.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
+        torso = (11, 12, 23, 24)
+        centres = np.array(
+            [[np.mean([lms[i].x for i in torso]) * width, np.mean([lms[i].y for i in torso]) * height]
+             for lms in result.pose_landmarks], np.float64,
+        ).reshape(-1, 2)
+        masks = [np.asarray(m.numpy_view(), np.float32).reshape(height, width) for m in (result.segmentation_masks or [])]
+        return centres, masks
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.close()
+            self._task = None
+
+    def __enter__(self) -> "MaskEstimator":
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -53,24 +54,32 @@ class Report:
     faults: list = dataclasses.field(default_factory=list)
     score: float | None = None
     warnings: list[str] = dataclasses.field(default_factory=list)
+    frame_status: list[dict] = dataclasses.field(default_factory=list)  # per frame: status, check
+    assessment: dict = dataclasses.field(default_factory=dict)  # lift evidence, spine baseline, thresholds
 
     @property
     def pose_fraction(self) -> float:
         return float(np.mean(self.pose)) if len(self.pose) else 0.0
 
     def frames(self) -> list[dict]:
-        return [
+        return list(self.iter_frames())
+
+    def iter_frames(self) -> Iterator[dict]:
+        """The `frames` entries one at a time (the JSON and CSV writers stream them)."""
+        status = self.frame_status or [{"status": "unscored", "check": None}] * len(self.time_s)
+        return (
             {
                 "index": i,
                 "time_s": round(float(self.time_s[i]), 4),
                 "pose": bool(self.pose[i]),
                 "angles": {name: _num(self.angles[name][i]) for name in ANGLE_NAMES},
+                **status[i],
             }
             for i in range(len(self.time_s))
-        ]
+        )
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, frames: bool = True) -> dict:
+        head = {
             "schema_version": SCHEMA_VERSION,
             "formcheck_version": __version__,
             "video": self.video.to_dict(),
@@ -84,8 +93,9 @@ class Report:
             "faults": self.faults,
             "score": self.score,
             "warnings": self.warnings,
-            "frames": self.frames(),
+            "assessment": self.assessment,
         }
+        return {**head, "frames": self.frames()} if frames else head
 
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
@@ -105,32 +115,42 @@ class Report:
             },
             lift=data["lift"], view=data["view"], reps=data["reps"], faults=data["faults"],
             score=data["score"], warnings=data["warnings"],
+            frame_status=[{"status": f.get("status", "unscored"), "check": f.get("check")} for f in frames],
+            assessment=data.get("assessment", {}),
         )
 
     def write_json(self, path: str | os.PathLike) -> Path:
-        return _atomic_write(Path(path), json.dumps(self.to_dict(), indent=1, allow_nan=False))
+        """Written frame by frame, so a long clip's report is never held as one string."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        head = json.dumps({**self.to_dict(frames=False), "frames": None}, indent=1, allow_nan=False)
+        before, after = head.rsplit("null", 1)
+        with open(tmp, "w") as f:
+            f.write(before + "[")
+            for i, frame in enumerate(self.iter_frames()):
+                f.write(("," if i else "") + "\n  " + json.dumps(frame, allow_nan=False))
+            f.write("\n ]" + after)
+        os.replace(tmp, path)
+        return path
 
     def write_csv(self, path: str | os.PathLike) -> Path:
-        """One row per frame: index, time_s, pose (0/1), then each angle (empty where unknown)."""
+        """One row per frame: index, time_s, pose (0/1), each angle (empty where unknown), then the
+        frame's status and its worst check (rule, value, limit)."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["index", "time_s", "pose", *ANGLE_NAMES])
-            for i in range(len(self.time_s)):
-                values = [_num(self.angles[name][i]) for name in ANGLE_NAMES]
-                writer.writerow([i, f"{self.time_s[i]:.4f}", int(self.pose[i]), *("" if v is None else v for v in values)])
+            writer.writerow(["index", "time_s", "pose", *ANGLE_NAMES, "status", "rule", "value", "limit"])
+            for frame in self.iter_frames():
+                check = frame["check"] or {}
+                values = [frame["angles"][name] for name in ANGLE_NAMES]
+                writer.writerow([frame["index"], f"{frame['time_s']:.4f}", int(frame["pose"]),
+                                 *("" if v is None else v for v in values), frame["status"],
+                                 check.get("rule", ""), check.get("value", ""), check.get("limit", "")])
         os.replace(tmp, path)
         return path
-
-
-def _atomic_write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
 
 
 def read_json(path: str | os.PathLike) -> Report:

@@ -1,0 +1,86 @@
+"""Back contour: how far the back's outline between shoulder and hip bends away from a straight
+line, from PoseLandmarker's person segmentation mask.
+
+The landmarks have no points on the spine; the hip->shoulder line only shows lean. The mask's
+outline does show the back. Along the trunk (hip->shoulder chord) at stations from 25 % to 85 %
+of its length - above the buttocks and below the neck - a ray is cast from the chord to the back
+(away from the way the lifter faces) until the mask ends. The back edge points give a profile;
+its largest distance from the straight line through its two ends is the sagitta s, and over the
+chord length c the bend is
+
+    bend_deg = 4 * atan(2 * s / c)   (exact for a circular arc: the angle the edge turns through)
+
++ = convex (rounded back, flexion), - = concave (arched, extension). A standing back has its own
+S-shaped bend, so faults are judged by the change from the lifter's standing value.
+
+It cannot see through loose clothing, a plate or an arm in front of the back, and it measures the
+outline, not the vertebrae: thoracic and lumbar flexion add up in one number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+STATIONS = np.linspace(0.25, 0.85, 13)  # fractions of the hip->shoulder chord
+MASK_LEVEL = 0.5
+MAX_RAY_CHORD = 0.8  # a back edge further than this from the chord is not the back
+
+
+@dataclasses.dataclass(frozen=True)
+class BackProfile:
+    """edge_px: (stations, 2) back edge points in pixels (NaN where not found);
+    offsets_px: their distances from the chord; bend_deg: see module doc (NaN if unmeasurable)."""
+
+    edge_px: np.ndarray
+    offsets_px: np.ndarray
+    bend_deg: float
+
+
+def back_profile(mask: np.ndarray, hip_px: np.ndarray, shoulder_px: np.ndarray, facing: int) -> BackProfile:
+    """mask: float (height, width) 0..1 person mask in the same pixels as the points.
+    facing: +1 if the lifter faces image right (+x), -1 if left."""
+    chord = shoulder_px - hip_px
+    length = float(np.hypot(*chord))
+    nan = BackProfile(np.full((len(STATIONS), 2), np.nan), np.full(len(STATIONS), np.nan), float("nan"))
+    if not np.isfinite(length) or length < 10:
+        return nan
+    u = chord / length
+    # Posterior normal: the lifter faces +x*facing; rotate the trunk direction away from it.
+    posterior = np.array([u[1], -u[0]]) if facing > 0 else np.array([-u[1], u[0]])
+    height, width = mask.shape
+    steps = np.arange(0.0, MAX_RAY_CHORD * length, 1.0)
+    offsets = np.full(len(STATIONS), np.nan)
+    edges = np.full((len(STATIONS), 2), np.nan)
+    for k, f in enumerate(STATIONS):
+        ray = hip_px + f * chord + steps[:, None] * posterior
+        xi, yi = np.round(ray[:, 0]).astype(int), np.round(ray[:, 1]).astype(int)
+        inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+        if not inside[0]:
+            continue
+        values = np.zeros(len(steps))
+        values[inside] = mask[yi[inside], xi[inside]]
+        outside = np.flatnonzero(values < MASK_LEVEL)
+        if len(outside) == 0 or outside[0] == 0:
+            continue  # the chord point itself is not on the person, or the edge is out of reach
+        offsets[k] = steps[outside[0]] - 0.5
+        edges[k] = ray[outside[0]]
+    return BackProfile(edges, offsets, bend_deg(offsets, length))
+
+
+def bend_deg(offsets_px: np.ndarray, chord_px: float) -> float:
+    """Signed bend of a profile of distances from the chord, measured at STATIONS (see module doc).
+
+    A parabola is fitted to all the edge points (least squares), so a single ragged point of the
+    mask (it is upsampled from the model's 256x256 output) does not decide the result; its
+    sagitta over the span is s = -c * span^2 / 4 for d(x) = a + b x + c x^2.
+    """
+    ok = np.isfinite(offsets_px)
+    if ok.sum() < len(STATIONS) * 0.7:
+        return float("nan")
+    x = STATIONS[ok] * chord_px
+    c = np.polyfit(x - x.mean(), offsets_px[ok], 2)[0]
+    span = (STATIONS[-1] - STATIONS[0]) * chord_px
+    sagitta = -c * span**2 / 4.0
+    return float(np.degrees(4.0 * np.arctan(2.0 * sagitta / span)))

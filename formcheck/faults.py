@@ -1,0 +1,265 @@
+"""Faults: named rules with documented thresholds (`thresholds.toml`), applied frame by frame.
+
+Each rule gives, per frame, a measured value (NaN where it does not apply) compared with a warn
+and a fault limit; `worse` says which way is bad. A fault event is a run of frames at warn or
+worse lasting at least `min_event_s` (one noisy frame never makes an event), with a start, a peak
+(the worst frame), an end, a severity and the rep it falls in. Rules about one moment of a rep
+(depth at the bottom, hip height at lift-off, hips rising in the first half of the drive) give
+one value per rep, at that frame.
+
+Spine and hinge rules need a side view; knee valgus needs a front view. Rules whose view is
+missing are not scored, and the report says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from formcheck.landmarks import Landmark, Poses, side_landmark
+from formcheck.reps import Rep
+from formcheck.thresholds import Thresholds
+
+SEVERITIES = ("ok", "warn", "fault")
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    name: str
+    lifts: tuple[str, ...]
+    view: str  # "side" or "front": the view the rule can be judged from
+    warn_key: str
+    fault_key: str
+    worse: str  # "above" or "below": which side of the limit is bad
+    unit: str
+    cue: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("spine_flexion", ("deadlift", "rdl", "squat"), "side", "spine_flexion_warn_deg", "spine_flexion_fault_deg",
+         "above", "deg", "Brace before you move and keep your chest proud: the back stays as flat as at the start."),
+    Rule("spine_hyperextension", ("deadlift", "rdl"), "side", "lockout_lean_back_warn_deg",
+         "lockout_lean_back_fault_deg", "below", "deg",
+         "Finish tall by squeezing the glutes: stand straight, don't lean back."),
+    Rule("neck_misalignment", ("deadlift", "rdl", "squat"), "side", "neck_change_warn_deg", "neck_change_fault_deg",
+         "above", "deg", "Keep the head in line with the back: eyes a few metres ahead on the floor."),
+    Rule("hips_rise_early", ("deadlift", "rdl", "squat"), "side", "hips_rise_trunk_gain_warn_deg",
+         "hips_rise_trunk_gain_fault_deg", "above", "deg", "Drive the chest and hips up together."),
+    Rule("hips_too_low", ("deadlift",), "side", "liftoff_knee_warn_deg", "liftoff_knee_fault_deg", "below", "deg",
+         "Set the hips higher: shins nearly vertical, shoulders just ahead of the bar."),
+    Rule("bar_far", ("deadlift", "rdl"), "side", "bar_ahead_warn_foot", "bar_ahead_fault_foot", "above", "foot lengths",
+         "Keep the bar close: drag it up the shins and thighs, over mid-foot."),
+    Rule("arm_bend", ("deadlift", "rdl"), "side", "elbow_warn_deg", "elbow_fault_deg", "below", "deg",
+         "Arms are hooks: keep the elbows straight and pull with the legs and hips."),
+    Rule("heel_lift", ("deadlift", "rdl", "squat"), "side", "heel_rise_warn_foot", "heel_rise_fault_foot", "above",
+         "foot lengths", "Keep the whole foot down: weight over mid-foot."),
+    Rule("depth_shallow", ("squat",), "side", "depth_knee_warn_deg", "depth_knee_fault_deg", "above", "deg",
+         "Sit deeper: hip crease below the top of the knee."),
+    Rule("forward_lean", ("squat",), "side", "forward_lean_warn_deg", "forward_lean_fault_deg", "above", "deg",
+         "Keep the chest up and push the knees forward as you sit down."),
+    Rule("knee_valgus", ("squat",), "front", "knee_gap_ratio_warn", "knee_gap_ratio_fault", "below", "ratio",
+         "Push the knees out over the toes."),
+)
+RULE_BY_NAME = {rule.name: rule for rule in RULES}
+MOMENT_RULES = {"hips_rise_early", "hips_too_low", "depth_shallow"}
+
+
+@dataclasses.dataclass(frozen=True)
+class FaultEvent:
+    rule: str
+    start: int
+    peak: int
+    end: int
+    severity: str
+    value: float
+    limit: float
+    rep: int | None
+    time_s: float
+
+    def to_dict(self) -> dict:
+        rule = RULE_BY_NAME[self.rule]
+        return {
+            "rule": self.rule, "start": self.start, "peak": self.peak, "end": self.end,
+            "severity": self.severity, "value": round(self.value, 2), "limit": self.limit, "unit": rule.unit,
+            "rep": self.rep, "time_s": round(self.time_s, 3), "cue": rule.cue,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Measures:
+    """Inputs of the rules. poses: cleaned landmarks; angles: name -> (frames,);
+    side/facing: as in `angles`; spine_bend_deg: back-contour bend (frames,);
+    neck_change_deg: neck angle minus its standing value; standing: frame indices standing tall."""
+
+    poses: Poses
+    angles: dict[str, np.ndarray]
+    side: str
+    facing: int
+    reps: list[Rep]
+    spine_bend_deg: np.ndarray
+    neck_change_deg: np.ndarray
+    standing: np.ndarray
+    down: np.ndarray  # bool (frames,): in a 'down' spell
+
+
+def _severity(value: np.ndarray, warn: float, fault: float, worse: str) -> np.ndarray:
+    """int8 (frames,): 0 ok, 1 warn, 2 fault, -1 not applicable (NaN)."""
+    sign = 1.0 if worse == "above" else -1.0
+    out = np.where(sign * value >= sign * fault, 2, np.where(sign * value >= sign * warn, 1, 0)).astype(np.int8)
+    out[~np.isfinite(value)] = -1
+    return out
+
+
+def _in_reps(n: int, reps: list[Rep], part: str = "all") -> np.ndarray:
+    mask = np.zeros(n, bool)
+    for rep in reps:
+        if part == "all":
+            mask[rep.start:rep.end + 1] = True
+        elif part == "concentric":
+            lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.turn, rep.end)
+            mask[lo:hi + 1] = True
+    return mask
+
+
+def _point(m: Measures, joint: str) -> np.ndarray:
+    xy = m.poses.image_px[:, side_landmark(m.side, joint), :2].astype(np.float64)
+    return np.stack([xy[:, 0] * m.facing, xy[:, 1]], axis=1)
+
+
+def _foot_length(m: Measures) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(np.linalg.norm(_point(m, "foot_index") - _point(m, "heel"), axis=1)))
+
+
+def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np.ndarray]:
+    """Per-frame measured value of every frame rule that applies to `lift` (NaN elsewhere)."""
+    n = m.poses.n_frames
+    in_rep = _in_reps(n, m.reps)
+    trunk = m.angles["trunk_incline_deg"]
+    nan = np.full(n, np.nan)
+    out: dict[str, np.ndarray] = {}
+    hinged = np.abs(trunk) >= thresholds.get(lift, "hinged_trunk_deg")
+    out["spine_flexion"] = np.where(in_rep & hinged, m.spine_bend_deg, nan)
+    out["neck_misalignment"] = np.where(in_rep, np.abs(m.neck_change_deg), nan)
+    foot = _foot_length(m)
+    if lift in ("deadlift", "rdl"):
+        after_lockout = np.zeros(n, bool)
+        for rep in m.reps:
+            if rep.turn_kind == "lockout":
+                after_lockout[rep.turn:rep.end + 1] = True
+        out["spine_hyperextension"] = np.where(after_lockout & ~m.down, trunk, nan)
+        midfoot = (_point(m, "heel")[:, 0] + _point(m, "foot_index")[:, 0]) / 2
+        out["bar_far"] = np.where(in_rep, (_point(m, "wrist")[:, 0] - midfoot) / foot, nan)
+        out["arm_bend"] = np.where(_in_reps(n, m.reps, "concentric"), m.angles["elbow_deg"], nan)
+    heel = _point(m, "heel")[:, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        heel_floor = np.nanmedian(heel[m.standing]) if len(m.standing) else np.nan
+    out["heel_lift"] = np.where(in_rep, (heel_floor - heel) / foot, nan)  # + when the heel rises
+    if lift == "squat":
+        out["forward_lean"] = np.where(in_rep & m.down, trunk, nan)
+    return out
+
+
+def knee_gap_ratio(poses: Poses) -> np.ndarray:
+    """Front view: distance between the knees over distance between the ankles (frames,)."""
+    knees = np.abs(poses.image_px[:, Landmark.LEFT_KNEE, 0] - poses.image_px[:, Landmark.RIGHT_KNEE, 0])
+    ankles = np.abs(poses.image_px[:, Landmark.LEFT_ANKLE, 0] - poses.image_px[:, Landmark.RIGHT_ANKLE, 0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return knees / ankles
+
+
+def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float]]]:
+    """(frame, value) per rep for the one-moment rules."""
+    knee, trunk = m.angles["knee_deg"], m.angles["trunk_incline_deg"]
+    out: dict[str, list[tuple[int, float]]] = {"hips_rise_early": []}
+    if lift == "squat":
+        out["depth_shallow"] = []
+    if lift == "deadlift":
+        out["hips_too_low"] = []
+    for rep in m.reps:
+        lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.turn, rep.end)
+        first_half = trunk[lo:lo + max((hi - lo) // 2, 1) + 1]
+        if np.isfinite(first_half).any() and np.isfinite(trunk[lo]):
+            peak = lo + int(np.nanargmax(first_half))
+            out["hips_rise_early"].append((peak, float(trunk[peak] - trunk[lo])))
+        if lift == "squat":
+            window = knee[rep.start:rep.end + 1]
+            if np.isfinite(window).any():
+                bottom = rep.start + int(np.nanargmin(window))
+                out["depth_shallow"].append((bottom, float(knee[bottom])))
+        if lift == "deadlift" and np.isfinite(knee[rep.start]):
+            upright = trunk[rep.start] <= thresholds.get(lift, "liftoff_trunk_max_deg")
+            # only a squat-like start (trunk upright) is judged; a hinged start with bent knees is fine
+            value = float(knee[rep.start]) if upright else float("nan")
+            out["hips_too_low"].append((rep.start, value))
+    return out
+
+
+def _rep_of(frame: int, reps: list[Rep]) -> int | None:
+    for rep in reps:
+        if rep.start <= frame <= rep.end:
+            return rep.index
+    return None
+
+
+def find_events(
+    values: dict[str, np.ndarray], moments: dict[str, list[tuple[int, float]]], m: Measures, lift: str,
+    thresholds: Thresholds,
+) -> list[FaultEvent]:
+    t = m.poses.time_s
+    min_s = thresholds.get(lift, "min_event_s")
+    events: list[FaultEvent] = []
+    for name, value in values.items():
+        rule = RULE_BY_NAME[name]
+        warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
+        severity = _severity(value, warn, fault, rule.worse)
+        bad = severity >= 1
+        edges = np.diff(np.concatenate(([0], bad.astype(np.int8), [0])))
+        for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            end = stop - 1
+            if t[end] - t[start] + (t[1] - t[0] if len(t) > 1 else 0) < min_s:
+                continue
+            window = value[start:stop] * (1 if rule.worse == "above" else -1)
+            peak = start + int(np.nanargmax(window))
+            events.append(FaultEvent(name, int(start), peak, int(end), SEVERITIES[int(severity[peak])],
+                                     float(value[peak]), fault if severity[peak] == 2 else warn,
+                                     _rep_of(peak, m.reps), float(t[peak])))
+    for name, items in moments.items():
+        rule = RULE_BY_NAME[name]
+        warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
+        for frame, value in items:
+            level = int(_severity(np.array([value]), warn, fault, rule.worse)[0])
+            if level >= 1:
+                events.append(FaultEvent(name, frame, frame, frame, SEVERITIES[level], value,
+                                         fault if level == 2 else warn, _rep_of(frame, m.reps), float(t[frame])))
+    return sorted(events, key=lambda e: (e.start, e.rule))
+
+
+def frame_status(values: dict[str, np.ndarray], events: list[FaultEvent], pose: np.ndarray, lift: str,
+                 thresholds: Thresholds) -> list[dict]:
+    """Per frame: status (ok, warn, fault, unscored) and the worst check with its value and limit."""
+    n = len(pose)
+    out: list[dict] = []
+    worst = np.full(n, -1, np.int8)
+    check: list[dict | None] = [None] * n
+    for name, value in values.items():
+        rule = RULE_BY_NAME[name]
+        warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
+        severity = _severity(value, warn, fault, rule.worse)
+        for i in np.flatnonzero(severity > worst):
+            worst[i] = severity[i]
+            check[i] = {"rule": name, "value": round(float(value[i]), 2), "limit": fault if severity[i] == 2 else warn}
+    for e in events:
+        if e.start == e.end:  # one-moment rules mark their frame
+            level = SEVERITIES.index(e.severity)
+            if level > worst[e.peak]:
+                worst[e.peak] = level
+                check[e.peak] = {"rule": e.rule, "value": round(e.value, 2), "limit": e.limit}
+    for i in range(n):
+        status = "unscored" if not pose[i] or worst[i] < 0 else SEVERITIES[worst[i]]
+        out.append({"status": status, "check": check[i] if status != "unscored" else None})
+    return out

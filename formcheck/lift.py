@@ -1,0 +1,95 @@
+"""Lift: squat, deadlift, Romanian deadlift, or no lift at all.
+
+- A lift is there when the lifter goes between standing and a low position (the `reps` spells)
+  with the hips flexed (hip angle under 140 deg) and without walking away: the hips travel less
+  than one leg length sideways across the move. Walking, waving or a person passing by is
+  "no lift" and is not scored.
+- Deadlift family: at the bottom the wrists hang at or below knee level - the hands hold a bar
+  that starts at the floor. In a squat the hands are on the bar on the back, on a weight at the
+  chest or held forward, well above the knees. (A bodyweight squat with the arms hanging down
+  looks like a deadlift to this rule: override the lift for it.)
+- Romanian deadlift: a deadlift-family clip that starts standing and whose bar never goes below
+  the knees. Anything else in the family is reported as a (conventional) deadlift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from formcheck.landmarks import Landmark, Poses
+
+LIFTS = ("squat", "deadlift", "rdl")
+HINGED_HIP_DEG = 140.0  # a lift bends the hips below this; walking and standing stay above ~150
+MAX_SIDEWAYS_LEG = 1.0  # hips moving further sideways than this during a move: walking, not lifting
+WRIST_BELOW_KNEE_LEG = -0.3  # wrists lower than 0.3 leg lengths above the knees: hands on a floor bar
+RDL_WRIST_ABOVE_KNEE_LEG = 0.0  # an RDL's bar stays at or above the knees
+
+
+@dataclasses.dataclass(frozen=True)
+class LiftCall:
+    """kind: 'squat', 'deadlift', 'rdl' or 'none'; evidence: the measured values behind the call."""
+
+    kind: str
+    evidence: dict
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "evidence": {k: (None if v is None else round(float(v), 3)) for k, v in self.evidence.items()}}
+
+
+def _mid(poses: Poses, a: Landmark, b: Landmark) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(poses.image_px[:, [a, b], :2], axis=1)
+
+
+def leg_length_px(poses: Poses) -> float:
+    """Median thigh + shank length over the clip (pixels), averaged over both legs."""
+    hip = _mid(poses, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    knee = _mid(poses, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
+    ankle = _mid(poses, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE)
+    legs = np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
+    return float(np.nanmedian(legs)) if np.isfinite(legs).any() else float("nan")
+
+
+def classify_lift(
+    poses: Poses, hip_deg: np.ndarray, spells: list[tuple[int, int, int]]
+) -> LiftCall:
+    """poses: cleaned landmarks keeping hidden points; hip_deg: per-frame hip angle;
+    spells: the up/down spells from `reps.spells`."""
+    leg = leg_length_px(poses)
+    evidence: dict = {"leg_length_px": leg if np.isfinite(leg) else None}
+    if not np.isfinite(leg) or leg <= 0:
+        return LiftCall("none", {**evidence, "reason_no_legs": 1.0})
+    hip = _mid(poses, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    moves = []
+    for (s0, a0, b0), (s1, a1, b1) in zip(spells, spells[1:]):
+        window = slice(a0, b1 + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sideways = (np.nanmax(hip[window, 0]) - np.nanmin(hip[window, 0])) / leg
+            hinge = np.nanmin(hip_deg[window])
+        if sideways <= MAX_SIDEWAYS_LEG and hinge <= HINGED_HIP_DEG:
+            moves.append((s0, a0, b0, s1, a1, b1))
+    evidence["moves"] = float(len(moves))
+    if not moves:
+        return LiftCall("none", evidence)
+    down = np.zeros(poses.n_frames, bool)
+    for s, a, b in spells:
+        if s == -1:
+            down[a:b + 1] = True
+    wrist = _mid(poses, Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST)
+    knee = _mid(poses, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # + when the wrists are below the knees (image y grows downwards), in leg lengths
+        wrist_below_knee = float(np.nanmedian((wrist[down, 1] - knee[down, 1]) / leg))
+    evidence["wrist_below_knee_at_bottom_leg"] = wrist_below_knee
+    if not np.isfinite(wrist_below_knee) or wrist_below_knee < WRIST_BELOW_KNEE_LEG:
+        return LiftCall("squat", evidence)
+    starts_standing = spells[0][0] == 1
+    if starts_standing and wrist_below_knee <= RDL_WRIST_ABOVE_KNEE_LEG:
+        return LiftCall("rdl", evidence)
+    return LiftCall("deadlift", evidence)

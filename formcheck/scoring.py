@@ -1,0 +1,110 @@
+"""Scoring: apply the fault rules to an assessed clip, and fill the report.
+
+Rep score = 100 minus, for each rule with an event in the rep, its penalty at the worst
+severity seen: spine_flexion 30 (fault) / 10 (warn), every other rule 20 / 7; never below 0.
+Session score = the mean of the rep scores (none when no rep was found). A rule is counted once
+per rep however many events it has, so a long fault is not punished more than a short one of the
+same severity; the event list keeps the durations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from formcheck.analysis import Analysis
+from formcheck.assess import Assessment
+from formcheck.faults import (
+    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, knee_gap_ratio, moment_values,
+)
+from formcheck.report import Report
+from formcheck.spine import standing_frames
+from formcheck.reps import RepSettings
+from formcheck.thresholds import Thresholds
+from formcheck.view import FILMING_ADVICE
+
+PENALTY = {"fault": 20.0, "warn": 7.0}
+SPINE_PENALTY = {"fault": 30.0, "warn": 10.0}
+
+
+def rep_scores(n_reps: int, events: list[FaultEvent]) -> list[float]:
+    scores = []
+    for index in range(n_reps):
+        worst: dict[str, float] = {}
+        for e in events:
+            if e.rep == index:
+                table = SPINE_PENALTY if e.rule == "spine_flexion" else PENALTY
+                worst[e.rule] = max(worst.get(e.rule, 0.0), table[e.severity])
+        scores.append(max(0.0, 100.0 - sum(worst.values())))
+    return scores
+
+
+def _rep_row(rep, analysis: Analysis, spine_bend: np.ndarray, events: list[FaultEvent], score: float, lift: str) -> dict:
+    frames = slice(rep.start, rep.end + 1)
+    row = rep.to_dict()
+    a = analysis.angles
+    with np.errstate(all="ignore"):
+        row["min_hip_deg"] = _round(np.nanmin(a["hip_deg"][frames]) if np.isfinite(a["hip_deg"][frames]).any() else None)
+        row["max_spine_bend_deg"] = _round(np.nanmax(spine_bend[frames]) if np.isfinite(spine_bend[frames]).any() else None)
+        if lift == "squat":
+            row["depth_knee_deg"] = _round(np.nanmin(a["knee_deg"][frames]) if np.isfinite(a["knee_deg"][frames]).any() else None)
+    row["score"] = round(score, 1)
+    row["faults"] = sorted({e.rule for e in events if e.rep == rep.index})
+    return row
+
+
+def _round(value) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 1)
+
+
+def score_report(
+    analysis: Analysis, assessment: Assessment, thresholds: Thresholds, rep_settings: RepSettings = RepSettings(),
+) -> Report:
+    """The analysis's report with lift, view, reps, faults, score, warnings and frame statuses."""
+    report = analysis.report
+    warnings = list(report.warnings)
+    view, call = assessment.view, assessment.lift
+    extra = {"lift": call.to_dict(), "view": view.to_dict(), "thresholds": thresholds.to_dict()}
+    if view.kind is not None and not view.spine_trusted:
+        warnings.append(
+            f"This is not a side view ({view.kind}, body turned {view.yaw_deg:.0f} deg of 90 to the camera): "
+            f"spine and hip-hinge angles are not scored. {FILMING_ADVICE}"
+        )
+    if call.kind == "none":
+        if report.pose_fraction > 0:
+            warnings.append("No lift found: nobody squats or deadlifts in this clip, so nothing was scored.")
+        return dataclasses.replace(report, lift="none", view=view.kind, warnings=warnings, assessment=extra)
+    lift = call.kind
+    spine = assessment.spine
+    n = analysis.poses.n_frames
+    if spine is None or analysis.angles.side is None:
+        return dataclasses.replace(report, lift=lift, view=view.kind, warnings=warnings, assessment=extra)
+    extra["spine"] = spine.summary()
+    down = np.zeros(n, bool)
+    down[np.nan_to_num(assessment.extension, nan=1.0) <= rep_settings.down] = True
+    measures = Measures(
+        poses=analysis.poses, angles=analysis.angles.values, side=analysis.angles.side,
+        facing=analysis.angles.facing, reps=assessment.reps, spine_bend_deg=spine.bend_deg,
+        neck_change_deg=spine.neck_change_deg, standing=standing_frames(assessment.extension, rep_settings.up),
+        down=down,
+    )
+    values = frame_values(measures, lift, thresholds)
+    moments = moment_values(measures, lift, thresholds)
+    if view.kind != "side":  # side-view rules are not scored from another angle
+        values = {k: v for k, v in values.items() if RULE_BY_NAME[k].view != "side"}
+        moments = {k: v for k, v in moments.items() if RULE_BY_NAME[k].view != "side"}
+    if view.kind == "front" and lift == "squat":
+        values["knee_valgus"] = np.where(down, knee_gap_ratio(assessment.motion), np.nan)
+    values = {k: v for k, v in values.items() if lift in RULE_BY_NAME[k].lifts}
+    events = find_events(values, moments, measures, lift, thresholds)
+    statuses = frame_status(values, events, report.pose, lift, thresholds)
+    scores = rep_scores(len(assessment.reps), events)
+    reps = [_rep_row(rep, analysis, spine.bend_deg, events, s, lift) for rep, s in zip(assessment.reps, scores)]
+    if not assessment.reps:
+        warnings.append("A lift was seen but no complete rep: the clip may start or end mid-rep.")
+    return dataclasses.replace(
+        report, lift=lift, view=view.kind, reps=reps, faults=[e.to_dict() for e in events],
+        score=round(float(np.mean(scores)), 1) if scores else None, warnings=warnings,
+        frame_status=statuses, assessment=extra,
+    )

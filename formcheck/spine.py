@@ -1,0 +1,151 @@
+"""Spine: measures of the back's shape, since the landmarks have no points on the spine.
+
+(a) Baseline: the lifter's own values while standing tall (frames in the 'up' spells), so a
+    lifter's natural posture is not a fault.
+(b) Trunk geometry against it: the hip->shoulder chord over the thigh length. Rounding the back
+    shortens the chord (shoulders roll towards the hips); a lean does not change it. It also
+    shrinks when the trunk turns out of the image plane, so it is only read in a side view.
+(c) Head and neck: `neck_deg` (ear against the trunk line) minus its standing value.
+(d) Back contour: the bend of the back's outline from the segmentation mask (`contour`), measured
+    only on frames inside reps, at up to `mask_hz` frames a second, plus a few standing frames;
+    a second, mask-producing model pass over every frame would double the cost of the analysis.
+
+What each can see: (b) sees gross rounding of the whole trunk but is blind to a bend that keeps
+the chord length (e.g. lower back flexed, upper back extended); (c) sees the head dropping or
+being thrown back, not the cervical vertebrae; (d) sees the outline of the back, which loose
+clothing, long hair or a plate in front of the back distort, and adds thoracic and lumbar bend
+into one number. None of them is a measurement of vertebral angles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from formcheck.contour import back_profile
+from formcheck.landmarks import Poses, side_landmark
+from formcheck.reps import Rep
+
+
+@dataclasses.dataclass(frozen=True)
+class SpineSettings:
+    mask_hz: float = 10.0  # contour frames per second inside reps
+    baseline_frames: int = 8  # standing frames the contour baseline is taken from
+    max_gap_s: float = 0.25  # contour values are interpolated across gaps up to this long
+
+
+@dataclasses.dataclass(frozen=True)
+class Spine:
+    """Per-frame arrays (frames,), NaN where not measured.
+
+    bend_deg: back-contour bend (+ rounded, - arched); flexion_deg: bend_deg minus its standing
+    baseline; neck_change_deg: neck_deg minus its standing baseline; chord_change: hip->shoulder
+    chord over thigh length, as a fraction of its standing value minus 1 (- = shortened).
+    baseline: the standing values; contour_frames: frames the mask was measured on."""
+
+    bend_deg: np.ndarray
+    flexion_deg: np.ndarray
+    neck_change_deg: np.ndarray
+    chord_change: np.ndarray
+    baseline: dict
+    contour_frames: list[int]
+
+    def summary(self) -> dict:
+        return {
+            "baseline": {k: (None if v is None or not np.isfinite(v) else round(float(v), 2)) for k, v in self.baseline.items()},
+            "contour_frames": len(self.contour_frames),
+        }
+
+
+def standing_frames(ext: np.ndarray, up: float) -> np.ndarray:
+    """Frame indices where the lifter stands tall (extension at or above `up`)."""
+    return np.flatnonzero(np.nan_to_num(ext, nan=-1.0) >= up)
+
+
+def contour_frames(reps: list[Rep], standing: np.ndarray, time_s: np.ndarray, settings: SpineSettings) -> list[int]:
+    """Frames to measure the back contour on: rep frames at up to mask_hz, and a few standing ones."""
+    chosen: set[int] = set()
+    for rep in reps:
+        last_t = -np.inf
+        for i in rep.frames():
+            if time_s[i] - last_t >= 1.0 / settings.mask_hz - 1e-6:
+                chosen.add(i)
+                last_t = time_s[i]
+        chosen.update((rep.start, rep.turn, rep.end))
+    if len(standing):
+        picks = np.linspace(0, len(standing) - 1, min(settings.baseline_frames, len(standing)))
+        chosen.update(int(standing[int(round(p))]) for p in picks)
+    return sorted(chosen)
+
+
+def contour_bends(
+    frames: dict[int, np.ndarray], poses: Poses, side: str, facing: int, masks_for
+) -> dict[int, float]:
+    """Bend per frame. frames: index -> rgb image; masks_for(rgb) -> (centres (k,2), masks);
+    the mask whose torso centre is nearest the lifter's is used."""
+    hip_i, shoulder_i = side_landmark(side, "hip"), side_landmark(side, "shoulder")
+    bends = {}
+    for index, rgb in frames.items():
+        hip, shoulder = poses.image_px[index, hip_i, :2], poses.image_px[index, shoulder_i, :2]
+        if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
+            continue
+        centres, masks = masks_for(rgb)
+        if not masks:
+            continue
+        k = int(np.argmin(np.linalg.norm(centres - (hip + shoulder) / 2, axis=1)))
+        bends[index] = back_profile(masks[k], hip.astype(np.float64), shoulder.astype(np.float64), facing).bend_deg
+    return bends
+
+
+def _interpolate(values: dict[int, float], time_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Samples -> (frames,): each sample is the median of itself and its neighbours (within
+    max_gap_s), so one ragged mask does not make an event; gaps up to max_gap_s are interpolated."""
+    out = np.full(len(time_s), np.nan)
+    known = sorted(i for i, v in values.items() if np.isfinite(v))
+    raw = dict(values)
+    values = {}
+    for k, i in enumerate(known):
+        near = [raw[j] for j in known[max(k - 1, 0):k + 2] if abs(time_s[j] - time_s[i]) <= max_gap_s]
+        values[i] = float(np.median(near))
+    for i in known:
+        out[i] = values[i]
+    for a, b in zip(known, known[1:]):
+        if b - a > 1 and time_s[b] - time_s[a] <= max_gap_s:
+            out[a + 1:b] = np.interp(time_s[a + 1:b], [time_s[a], time_s[b]], [values[a], values[b]])
+    return out
+
+
+def measure(
+    poses: Poses, angles: dict[str, np.ndarray], side: str, standing: np.ndarray, bends: dict[int, float],
+    settings: SpineSettings = SpineSettings(),
+) -> Spine:
+    """Combine the standing baseline with the per-frame measures (see module doc)."""
+    t = poses.time_s
+    bend = _interpolate(bends, t, settings.max_gap_s)
+    hip = poses.image_px[:, side_landmark(side, "hip"), :2]
+    chord = np.linalg.norm(poses.image_px[:, side_landmark(side, "shoulder"), :2] - hip, axis=1)
+    thigh = np.linalg.norm(poses.image_px[:, side_landmark(side, "knee"), :2] - hip, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ratio = chord / np.nanmedian(thigh)
+
+        def base(values: np.ndarray) -> float:
+            picked = values[standing] if len(standing) else values[:0]
+            return float(np.nanmedian(picked)) if np.isfinite(picked).any() else float("nan")
+
+        standing_bends = [bends[i] for i in standing if i in bends and np.isfinite(bends[i])]
+        baseline = {
+            "bend_deg": float(np.median(standing_bends)) if standing_bends else float("nan"),
+            "neck_deg": base(angles["neck_deg"]),
+            "chord_thigh_ratio": base(ratio),
+        }
+    return Spine(
+        bend_deg=bend,
+        flexion_deg=bend - baseline["bend_deg"],
+        neck_change_deg=angles["neck_deg"] - baseline["neck_deg"],
+        chord_change=ratio / baseline["chord_thigh_ratio"] - 1.0,
+        baseline=baseline,
+        contour_frames=sorted(bends),
+    )
