@@ -48,7 +48,7 @@ def _bends_cached(
     key = assets.cache_key("contour-v2", sha256, model, max_people, side, facing, frames)
     path = assets.cache_dir("contour") / f"{key}.json"
     if path.is_file():
-        return {int(k): float(v) for k, v in json.loads(path.read_text()).items()}
+        return {int(k): (float("nan") if v is None else float(v)) for k, v in json.loads(path.read_text()).items()}
     wanted = set(frames)
     from formcheck.pose import PoseSettings
 

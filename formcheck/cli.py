@@ -1,4 +1,4 @@
-"""Command line: `formcheck analyze VIDEO`, `formcheck fetch`.
+"""Command line: `formcheck analyze VIDEO`, `formcheck eval`, `formcheck fetch`.
 
 Exit status: 0 on success, 2 when the input is at fault (one line on stderr saying what is
 wrong; tracebacks only with --verbose), 1 on an internal error.
@@ -42,8 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--annotated", type=Path, help="write the annotated H.264 MP4 here")
     analyze.add_argument("--no-video", action="store_true", help="skip the annotated video")
     analyze.add_argument("--max-people", type=int, default=2, help="people looked for per frame (default: 2)")
+    analyze.add_argument("--lift", choices=("auto", "squat", "deadlift", "rdl"), default="auto",
+                         help="what is lifted (default: detected)")
+    analyze.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
     analyze.add_argument("--no-cache", action="store_true", help="run the model even if landmarks are cached")
     analyze.add_argument("--verbose", action="store_true", help="show tracebacks and the model's own logs")
+
+    evaluate = sub.add_parser("eval", help="run the analysis on every clip of a labels file and compare")
+    evaluate.add_argument("--labels", type=Path, required=True, help="CSV in the format of shared/labels.csv")
+    evaluate.add_argument("--videos", type=Path, required=True, help="folder holding the clips")
+    evaluate.add_argument("--out", type=Path, help="write evaluation.json and evaluation.md here")
+    evaluate.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL)
+    evaluate.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
+    evaluate.add_argument("--verbose", action="store_true")
 
     fetch = sub.add_parser("fetch", help="put the model bundles and sample clips in place")
     fetch.add_argument("--models", default=",".join(assets.MODEL_NAMES), help="comma-separated (default: all)")
@@ -100,13 +111,17 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path | None]:
 
 
 def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck import thresholds
     from formcheck.analysis import AnalysisSettings, analyze
+    from formcheck.assess import assess
     from formcheck.pose import PoseSettings
     from formcheck.render import render_video
+    from formcheck.scoring import score_report
 
     if args.max_people < 1:
         raise FormcheckError("--max-people must be 1 or more")
     outputs = _outputs(args)
+    limits = thresholds.load(args.thresholds)
     settings = AnalysisSettings(pose=PoseSettings(model=args.model, max_people=args.max_people))
     bar, update = _progress_bar(err, "pose")
     try:
@@ -114,7 +129,7 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
     finally:
         if bar:
             bar.close()
-    report = result.report
+    report = score_report(result, assess(result, lift=None if args.lift == "auto" else args.lift), limits)
     written = []
     if outputs["json"]:
         written.append(report.write_json(outputs["json"]))
@@ -133,10 +148,40 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
           f"{v.codec}; model {report.model['name']}{' (landmarks from cache)' if result.from_cache else ''}")
     print(f"lifter found on {report.camera['pose_frames']}/{v.frames} frames ({report.pose_fraction:.0%}); "
           f"side facing the camera: {report.camera['side'] or 'unknown'}")
+    if report.lift and report.lift != "none":
+        scored = f"score {report.score:.0f}/100" if report.score is not None else "no score"
+        print(f"{report.lift}, {report.view} view: {len(report.reps)} reps, {scored}, "
+              f"{len(report.faults)} flagged moments")
+        for event in report.faults:
+            rep = "" if event["rep"] is None else f" rep {event['rep'] + 1}"
+            print(f"  {event['time_s']:6.2f} s{rep}: {event['rule']} ({event['severity']}) "
+                  f"{event['value']} {event['unit']} against {event['limit']} - {event['cue']}")
     for warning in report.warnings:
         print(f"warning: {warning}")
+    print("formcheck is not medical advice: sharp, shooting or radiating pain, numbness or weakness "
+          "need a professional.")
     for path in written:
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck import evaluate, thresholds
+
+    if not args.labels.is_file():
+        raise FormcheckError(f"{args.labels}: no such labels file")
+    if not args.videos.is_dir():
+        raise FormcheckError(f"{args.videos}: no such folder")
+    bar, update = _progress_bar(err, "clips")
+    try:
+        _, _, text = evaluate.run(args.labels, args.videos, thresholds.load(args.thresholds), args.model,
+                                  args.out, progress=update)
+    finally:
+        if bar:
+            bar.close()
+    print(text)
+    if args.out:
+        print(f"wrote {args.out / 'evaluation.json'} and {args.out / 'evaluation.md'}")
     return EXIT_OK
 
 
@@ -152,7 +197,7 @@ def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    command = {"analyze": cmd_analyze, "fetch": cmd_fetch}[args.command]
+    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch}[args.command]
     with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)

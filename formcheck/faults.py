@@ -150,15 +150,24 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
         for rep in m.reps:
             if rep.turn_kind == "lockout":
                 after_lockout[rep.turn:rep.end + 1] = True
+        # Lean-back at lockout: the trunk behind vertical. (Measured against the lifter's own
+        # standing trunk it flagged more good clips, not fewer: docs/evaluation.md.)
         out["spine_hyperextension"] = np.where(after_lockout & ~m.down, trunk, nan)
+        # The bar drifting forward: wrists ahead of mid-foot, against where they were at lift-off.
         midfoot = (_point(m, "heel")[:, 0] + _point(m, "foot_index")[:, 0]) / 2
-        out["bar_far"] = np.where(in_rep, (_point(m, "wrist")[:, 0] - midfoot) / foot, nan)
+        ahead = (_point(m, "wrist")[:, 0] - midfoot) / foot
+        drift = np.full(n, np.nan)
+        for rep in m.reps:
+            lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.start, rep.end)
+            drift[lo:hi + 1] = ahead[lo:hi + 1] - ahead[lo]
+        out["bar_far"] = drift
         out["arm_bend"] = np.where(_in_reps(n, m.reps, "concentric"), m.angles["elbow_deg"], nan)
-    heel = _point(m, "heel")[:, 1]
+    # Heel rise: the heel->toe line tilting up at the heel, against its standing tilt (foot lengths).
+    tilt = (_point(m, "foot_index")[:, 1] - _point(m, "heel")[:, 1]) / foot
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        heel_floor = np.nanmedian(heel[m.standing]) if len(m.standing) else np.nan
-    out["heel_lift"] = np.where(in_rep, (heel_floor - heel) / foot, nan)  # + when the heel rises
+        standing_tilt = np.nanmedian(tilt[m.standing]) if len(m.standing) else np.nan
+    out["heel_lift"] = np.where(in_rep, tilt - standing_tilt, nan)
     if lift == "squat":
         out["forward_lean"] = np.where(in_rep & m.down, trunk, nan)
     return out
@@ -224,7 +233,7 @@ def find_events(
             if t[end] - t[start] + (t[1] - t[0] if len(t) > 1 else 0) < min_s:
                 continue
             window = value[start:stop] * (1 if rule.worse == "above" else -1)
-            peak = start + int(np.nanargmax(window))
+            peak = int(start + np.nanargmax(window))
             events.append(FaultEvent(name, int(start), peak, int(end), SEVERITIES[int(severity[peak])],
                                      float(value[peak]), fault if severity[peak] == 2 else warn,
                                      _rep_of(peak, m.reps), float(t[peak])))

@@ -6,10 +6,17 @@ import pytest
 from formcheck import assets
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Each test session gets its own landmark cache, so tests never read a developer's cache."""
-    monkeypatch.setenv("FORMCHECK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """The test session gets its own landmark and contour cache: tests never read a developer's
+    cache, so every real-model test runs the model at least once."""
+    saved = os.environ.get("FORMCHECK_CACHE_DIR")
+    os.environ["FORMCHECK_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "cache")
+    yield
+    if saved is None:
+        os.environ.pop("FORMCHECK_CACHE_DIR", None)
+    else:
+        os.environ["FORMCHECK_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")

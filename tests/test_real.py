@@ -63,7 +63,8 @@ def test_rotated_portrait_clip_comes_out_upright(clip):
     assert np.mean(head_above_hips[result.poses.has_pose]) > 0.95
 
 
-def test_second_analysis_comes_from_the_cache(clip):
+def test_second_analysis_comes_from_the_cache(clip, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_CACHE_DIR", str(tmp_path))  # empty: other tests filled the session's
     path = clip("deadlift_side_roundback_01.mp4")
     first = analyze(path)
     second = analyze(path)

@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+
+from formcheck.angles import compute_angles
+from formcheck.faults import Measures, find_events, frame_status, frame_values, moment_values
+from formcheck.reps import Rep
+from formcheck.scoring import rep_scores
+from formcheck.thresholds import load
+from tests.synthetic import Pose2D, side_view
+
+FPS = 30.0
+N = 90
+T = load()
+
+
+def _measures(pose: Pose2D, bend: np.ndarray | None = None, lift_rep: str = "bottom", down=None) -> Measures:
+    poses = side_view(pose, N, fps=FPS)
+    angles = compute_angles(poses)
+    rep = Rep(0, 10, 45, 80, lift_rep, 35 / FPS, 35 / FPS, 0.4)
+    return Measures(
+        poses=poses, angles=angles.values, side=angles.side, facing=angles.facing, reps=[rep],
+        spine_bend_deg=np.zeros(N) if bend is None else bend, neck_change_deg=np.zeros(N),
+        standing=np.arange(0, 8), down=np.zeros(N, bool) if down is None else down,
+    )
+
+
+def _events(m: Measures, lift: str):
+    values = frame_values(m, lift, T)
+    return find_events(values, moment_values(m, lift, T), m, lift, T), values
+
+
+def _ramp(peak: float, start: int, stop: int) -> np.ndarray:
+    """0 outside [start, stop), a triangle up to `peak` inside."""
+    out = np.zeros(N)
+    mid = (start + stop) // 2
+    out[start:mid + 1] = np.linspace(0, peak, mid - start + 1)
+    out[mid:stop] = np.linspace(peak, 0, stop - mid)
+    return out
+
+
+HINGE = Pose2D(trunk=50.0, thigh=-40.0, shank=10.0)
+
+
+def test_spine_flexion_event_has_start_peak_end_and_severity():
+    bend = _ramp(40.0, 20, 60)  # crosses 15 deg (warn) and 26 deg (fault)
+    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    flex = [e for e in events if e.rule == "spine_flexion"]
+    assert len(flex) == 1
+    e = flex[0]
+    assert e.severity == "fault" and e.peak == 40 and e.value == pytest.approx(40.0)
+    assert e.limit == 26.0 and e.rep == 0
+    assert 20 < e.start < 30 and 50 < e.end < 60  # where the bend passes 15 deg
+
+
+def test_a_neutral_back_has_no_spine_event():
+    events, _ = _events(_measures(HINGE, np.full(N, 5.0)), "deadlift")
+    assert not [e for e in events if e.rule == "spine_flexion"]
+
+
+def test_one_noisy_frame_is_not_an_event():
+    bend = np.zeros(N)
+    bend[30:33] = 40.0  # 3 frames = 0.1 s < min_event_s (0.15 s)
+    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    assert not [e for e in events if e.rule == "spine_flexion"]
+
+
+def test_spine_is_only_read_while_hinged():
+    events, values = _events(_measures(Pose2D(trunk=10.0), np.full(N, 40.0)), "squat")
+    assert np.isnan(values["spine_flexion"]).all()
+    assert not [e for e in events if e.rule == "spine_flexion"]
+
+
+def test_forward_lean_in_a_squat():
+    down = np.zeros(N, bool)
+    down[30:60] = True
+    events, _ = _events(_measures(Pose2D(trunk=65.0, thigh=-80.0, shank=30.0), down=down), "squat")
+    lean = [e for e in events if e.rule == "forward_lean"]
+    assert len(lean) == 1 and lean[0].severity == "fault" and lean[0].value == pytest.approx(65.0, abs=0.01)
+    events, _ = _events(_measures(Pose2D(trunk=35.0, thigh=-80.0, shank=30.0), down=down), "squat")
+    assert not [e for e in events if e.rule == "forward_lean"]
+
+
+@pytest.mark.parametrize("knee_bend, severity", [(70.0, "fault"), (85.0, "warn"), (110.0, None)])
+def test_depth_is_judged_at_the_bottom(knee_bend, severity):
+    # knee_deg = 180 - (shank - thigh); shank 30 deg forward
+    pose = Pose2D(shank=30.0, thigh=30.0 - knee_bend, trunk=30.0)
+    events, _ = _events(_measures(pose), "squat")
+    depth = [e for e in events if e.rule == "depth_shallow"]
+    if severity is None:
+        assert not depth
+    else:
+        assert len(depth) == 1 and depth[0].severity == severity
+        assert depth[0].start == depth[0].peak == depth[0].end
+
+
+def test_bent_arms_during_the_pull():
+    events, _ = _events(_measures(Pose2D(trunk=50.0, thigh=-40.0, shank=10.0, elbow_bend=60.0), lift_rep="lockout"),
+                        "deadlift")
+    bend = [e for e in events if e.rule == "arm_bend"]
+    assert len(bend) == 1 and bend[0].severity == "fault" and bend[0].value == pytest.approx(120.0, abs=0.01)
+    events, _ = _events(_measures(HINGE, lift_rep="lockout"), "deadlift")
+    assert not [e for e in events if e.rule == "arm_bend"]
+
+
+def test_leaning_back_after_lockout():
+    events, _ = _events(_measures(Pose2D(trunk=-15.0), lift_rep="lockout"), "deadlift")
+    lean = [e for e in events if e.rule == "spine_hyperextension"]
+    assert len(lean) == 1 and lean[0].severity == "fault" and lean[0].start == 45
+    events, _ = _events(_measures(Pose2D(trunk=-3.0), lift_rep="lockout"), "deadlift")
+    assert not [e for e in events if e.rule == "spine_hyperextension"]
+
+
+def test_frame_status_carries_value_and_limit():
+    m = _measures(HINGE, _ramp(40.0, 20, 60))
+    values = frame_values(m, "deadlift", T)
+    events = find_events(values, moment_values(m, "deadlift", T), m, "deadlift", T)
+    status = frame_status(values, events, m.poses.has_pose, "deadlift", T)
+    assert status[40] == {"status": "fault", "check": {"rule": "spine_flexion", "value": 40.0, "limit": 26.0}}
+    assert status[12]["status"] == "ok"
+    assert status[0]["status"] == "unscored"  # outside any rep no rule applies
+
+
+def test_rep_score_formula():
+    from formcheck.faults import FaultEvent
+
+    def ev(rule, severity, rep):
+        return FaultEvent(rule, 1, 1, 1, severity, 0.0, 0.0, rep, 0.0)
+
+    events = [ev("spine_flexion", "fault", 0), ev("spine_flexion", "warn", 0), ev("bar_far", "warn", 0),
+              ev("arm_bend", "fault", 1), ev("heel_lift", "fault", None)]
+    assert rep_scores(3, events) == [100 - 30 - 7, 100 - 20, 100]
