@@ -16,10 +16,10 @@ import numpy as np
 
 from formcheck import assets
 from formcheck.analysis import Analysis
-from formcheck.filtering import clean
+from formcheck.filtering import FilterSettings, clean
 from formcheck.landmarks import Poses
 from formcheck.lift import LIFTS, LiftCall, classify_lift
-from formcheck.pose import MaskEstimator
+from formcheck.pose import MaskEstimator, PoseSettings
 from formcheck.reps import Rep, RepSettings, extension, segment, spells
 from formcheck.spine import Spine, SpineSettings, contour_bends, contour_frames, measure, standing_frames
 from formcheck.video import VideoReader
@@ -50,8 +50,6 @@ def _bends_cached(
     if path.is_file():
         return {int(k): (float("nan") if v is None else float(v)) for k, v in json.loads(path.read_text()).items()}
     wanted = set(frames)
-    from formcheck.pose import PoseSettings
-
     images = {}
     bends: dict[int, float] = {}
     with MaskEstimator(assets.resolve_model(model), PoseSettings(model=model, max_people=max_people)) as estimator, \
@@ -76,7 +74,7 @@ def assess(
 ) -> Assessment:
     """lift: 'squat', 'deadlift' or 'rdl' to override the automatic call."""
     report = analysis.report
-    motion = clean(analysis.raw, dataclasses.replace(_filter_settings(report), min_visibility=0.0))
+    motion = clean(analysis.raw, FilterSettings(**{**report.settings["filter"], "min_visibility": 0.0}))
     view = classify_view(motion)
     ext = extension(analysis.poses, motion)
     t = analysis.poses.time_s
@@ -102,8 +100,3 @@ def assess(
     spine = measure(analysis.poses, analysis.angles.values, side, standing, bends, spine_settings)
     return Assessment(view, call, motion, ext, reps, spine)
 
-
-def _filter_settings(report):
-    from formcheck.filtering import FilterSettings
-
-    return FilterSettings(**report.settings["filter"])

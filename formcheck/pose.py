@@ -121,7 +121,43 @@ class FramePoses:
     world_m: np.ndarray
 
 
-class PoseEstimator:
+def _create_landmarker(model_path: str | os.PathLike, settings: PoseSettings, video: bool):
+    """A MediaPipe PoseLandmarker: VIDEO mode without masks, or IMAGE mode with masks."""
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+        num_poses=settings.max_people,
+        min_pose_detection_confidence=settings.min_detection_confidence,
+        min_pose_presence_confidence=settings.min_presence_confidence,
+        min_tracking_confidence=settings.min_tracking_confidence,
+        output_segmentation_masks=not video,
+    )
+    try:
+        return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"model file {model_path} could not be loaded: {exc}") from exc
+
+
+class _Landmarker:
+    """Closes the MediaPipe task explicitly: its own finaliser raises at interpreter exit."""
+
+    _task = None
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.close()
+            self._task = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class PoseEstimator(_Landmarker):
     """PoseLandmarker in VIDEO mode. Use as a context manager: MediaPipe's own finaliser raises at
     interpreter exit if the task is left open, so it is closed explicitly.
 
@@ -130,22 +166,8 @@ class PoseEstimator:
     """
 
     def __init__(self, model_path: str | os.PathLike, settings: PoseSettings = PoseSettings()):
-        from mediapipe.tasks.python import BaseOptions, vision
-
         self.settings = settings
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_poses=settings.max_people,
-            min_pose_detection_confidence=settings.min_detection_confidence,
-            min_pose_presence_confidence=settings.min_presence_confidence,
-            min_tracking_confidence=settings.min_tracking_confidence,
-            output_segmentation_masks=False,
-        )
-        try:
-            self._task = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"model file {model_path} could not be loaded: {exc}") from exc
+        self._task = _create_landmarker(model_path, settings, video=True)
         self._last_ms = -1
 
     @staticmethod
@@ -183,37 +205,14 @@ class PoseEstimator:
                 world_m[p] = [(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks[p]]
         return FramePoses(time_s, image_px, visibility, presence, world_m)
 
-    def close(self) -> None:
-        if self._task is not None:
-            self._task.close()
-            self._task = None
-
-    def __enter__(self) -> "PoseEstimator":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
 
-class MaskEstimator:
+class MaskEstimator(_Landmarker):
     """PoseLandmarker in IMAGE mode with person segmentation masks, for the few frames the back
     contour is measured on (masks cost time, so the VIDEO-mode pass runs without them)."""
 
     def __init__(self, model_path: str | os.PathLike, settings: PoseSettings = PoseSettings()):
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.IMAGE,
-            num_poses=settings.max_people,
-            min_pose_detection_confidence=settings.min_detection_confidence,
-            min_pose_presence_confidence=settings.min_presence_confidence,
-            output_segmentation_masks=True,
-        )
-        try:
-            self._task = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"model file {model_path} could not be loaded: {exc}") from exc
+        self._task = _create_landmarker(model_path, settings, video=False)
 
     def detect(self, rgb: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """(centres, masks): each person's torso centre in pixels (k, 2) and mask float32 (h, w)."""
@@ -229,13 +228,3 @@ class MaskEstimator:
         masks = [np.asarray(m.numpy_view(), np.float32).reshape(height, width) for m in (result.segmentation_masks or [])]
         return centres, masks
 
-    def close(self) -> None:
-        if self._task is not None:
-            self._task.close()
-            self._task = None
-
-    def __enter__(self) -> "MaskEstimator":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
