@@ -139,7 +139,8 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
         bar, update = _progress_bar(err, "video")
         try:
             written.append(render_video(args.video, result.poses.image_px, result.angles.values,
-                                        result.angles.side, outputs["annotated"], progress=update))
+                                        result.angles.side, outputs["annotated"], progress=update,
+                                        statuses=report.frame_status))
         finally:
             if bar:
                 bar.close()

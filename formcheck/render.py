@@ -35,18 +35,26 @@ _TIME_BASE = Fraction(1, 90000)
 class SkeletonAnnotator:
     """Style only; `annotate` draws one frame. Colours are BGR."""
 
-    near_bgr: tuple[int, int, int] = (0, 200, 255)  # amber: the side that is measured
+    near_bgr: tuple[int, int, int] = (0, 200, 255)  # amber: the side that is measured, not scored
+    status_bgr: tuple[tuple[str, tuple[int, int, int]], ...] = (
+        ("ok", (80, 200, 80)), ("warn", (0, 200, 255)), ("fault", (60, 60, 255)),
+    )
     far_bgr: tuple[int, int, int] = (150, 150, 150)
     joint_bgr: tuple[int, int, int] = (255, 255, 255)
     text_bgr: tuple[int, int, int] = (255, 255, 255)
 
     def annotate(
         self, image: np.ndarray, points_px: np.ndarray, angles: dict[str, float], side: str | None,
-        caption: str = "",
+        caption: str = "", status: dict | None = None,
     ) -> np.ndarray:
         """image: uint8 BGR (h, w, 3), drawn on in place and returned.
-        points_px: (33, 2+) landmark pixels in this image's scale, NaN where unknown."""
+        points_px: (33, 2+) landmark pixels in this image's scale, NaN where unknown.
+        status: the report's frame entry {status, check}: colours the measured side (green ok,
+        amber warn, red fault) and names the rule, its value and its limit."""
         h = image.shape[0]
+        colours = dict(self.status_bgr)
+        state = (status or {}).get("status", "unscored")
+        near_bgr = colours.get(state, self.near_bgr)
         scale = max(h / 720.0, 0.5)
         thick = max(int(round(3 * scale)), 1)
 
@@ -58,7 +66,7 @@ class SkeletonAnnotator:
             pa, pb = pt(a), pt(b)
             if pa and pb:
                 near = side is not None and a.name.startswith(side.upper()) and b.name.startswith(side.upper())
-                cv2.line(image, pa, pb, self.near_bgr if near else self.far_bgr, thick if near else max(thick // 2, 1), cv2.LINE_AA)
+                cv2.line(image, pa, pb, near_bgr if near else self.far_bgr, thick if near else max(thick // 2, 1), cv2.LINE_AA)
         if side is not None:
             for joint in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear"):
                 p = pt(side_landmark(side, joint))
@@ -74,7 +82,11 @@ class SkeletonAnnotator:
             else f"{_LABELS[name]:<6}     -"
             for name in ANGLE_NAMES
         ]
-        _panel(image, lines, 0.55 * scale, self.text_bgr)
+        check = (status or {}).get("check")
+        if state in ("warn", "fault") and check:
+            lines.append(f"{state.upper()} {check['rule']}")
+            lines.append(f"  {check['value']:g} vs limit {check['limit']:g}")
+        _panel(image, lines, 0.55 * scale, self.text_bgr, highlight=colours.get(state) if state in ("warn", "fault") else None)
         return image
 
 
@@ -84,15 +96,17 @@ def _text(image: np.ndarray, text: str, origin: tuple[int, int], size: float, co
     cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, size, colour, thick, cv2.LINE_AA)
 
 
-def _panel(image: np.ndarray, lines: list[str], size: float, colour) -> None:
-    """A translucent box in the top-left corner holding one reading per line."""
+def _panel(image: np.ndarray, lines: list[str], size: float, colour, highlight=None) -> None:
+    """A translucent box in the top-left corner holding one reading per line; with `highlight`,
+    the last two lines (a warning or fault) are written in that colour."""
     line_h = int(32 * size)
     width = int(max(len(line) for line in lines) * 19 * size) + 16
     height = line_h * len(lines) + 12
     box = image[0:height, 0:width]
     box[:] = (box * 0.45).astype(np.uint8)
     for i, line in enumerate(lines):
-        cv2.putText(image, line, (8, (i + 1) * line_h), cv2.FONT_HERSHEY_SIMPLEX, size, colour,
+        ink = highlight if highlight is not None and i >= len(lines) - 2 else colour
+        cv2.putText(image, line, (8, (i + 1) * line_h), cv2.FONT_HERSHEY_SIMPLEX, size, ink,
                     max(int(round(1.6 * size)), 1), cv2.LINE_AA)
 
 
@@ -144,10 +158,12 @@ def render_video(
     video_path: str | os.PathLike, points_px: np.ndarray, angles: dict[str, np.ndarray], side: str | None,
     out_path: str | os.PathLike, max_side_px: int = 1280,
     progress: Callable[[int, int], None] | None = None, annotator: SkeletonAnnotator = SkeletonAnnotator(),
+    statuses: list[dict] | None = None,
 ) -> Path:
     """Decode the clip again, draw each frame's skeleton and angles, encode H.264.
 
-    points_px: float (frames, 33, 2+) in the source's upright pixels; angles: name -> (frames,).
+    points_px: float (frames, 33, 2+) in the source's upright pixels; angles: name -> (frames,);
+    statuses: the report's per-frame {status, check}, if it was scored.
     """
     n = len(points_px)
     with VideoReader(video_path) as reader:
@@ -165,7 +181,8 @@ def render_video(
                 i = frame.index
                 pts = points_px[i, :, :2] * factor if i < n else np.full((33, 2), np.nan)
                 values = {name: float(angles[name][i]) if i < n else math.nan for name in ANGLE_NAMES}
-                annotator.annotate(image, pts, values, side, caption=f"{frame.time_s:6.2f} s  #{i}")
+                annotator.annotate(image, pts, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",
+                                   status=statuses[i] if statuses and i < len(statuses) else None)
                 writer.write(image, frame.time_s)
                 if progress:
                     progress(i + 1, n)
