@@ -18,6 +18,7 @@ from formcheck.assess import Assessment
 from formcheck.faults import (
     RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, knee_gap_ratio, moment_values,
 )
+from formcheck.landmarks import side_landmark
 from formcheck.report import Report
 from formcheck.spine import standing_frames
 from formcheck.reps import RepSettings
@@ -40,22 +41,37 @@ def rep_scores(n_reps: int, events: list[FaultEvent]) -> list[float]:
     return scores
 
 
-def _rep_row(rep, analysis: Analysis, spine_bend: np.ndarray, events: list[FaultEvent], score: float, lift: str) -> dict:
+def _rep_row(rep, analysis: Analysis, spine, events: list[FaultEvent], score: float, lift: str) -> dict:
     frames = slice(rep.start, rep.end + 1)
     row = rep.to_dict()
     a = analysis.angles
     with np.errstate(all="ignore"):
         row["min_hip_deg"] = _round(np.nanmin(a["hip_deg"][frames]) if np.isfinite(a["hip_deg"][frames]).any() else None)
-        row["max_spine_bend_deg"] = _round(np.nanmax(spine_bend[frames]) if np.isfinite(spine_bend[frames]).any() else None)
+        row["max_spine_bend_deg"] = _round(np.nanmax(spine.bend_deg[frames]) if np.isfinite(spine.bend_deg[frames]).any() else None)
+        # how much the hip->shoulder chord shortened against standing (- = shoulders rolled in)
+        row["min_trunk_chord_change"] = _round(np.nanmin(spine.chord_change[frames]) if np.isfinite(spine.chord_change[frames]).any() else None)
+        row["max_neck_change_deg"] = _round(np.nanmax(np.abs(spine.neck_change_deg[frames])) if np.isfinite(spine.neck_change_deg[frames]).any() else None)
         if lift == "squat":
             row["depth_knee_deg"] = _round(np.nanmin(a["knee_deg"][frames]) if np.isfinite(a["knee_deg"][frames]).any() else None)
+            row["depth_hip_below_knee_thigh"] = _depth(analysis, rep.turn)
     row["score"] = round(score, 1)
     row["faults"] = sorted({e.rule for e in events if e.rep == rep.index})
     return row
 
 
+def _depth(analysis: Analysis, bottom: int) -> float | None:
+    """Hip joint below the knee joint at the bottom, in thigh lengths (+ below). The IPF rule
+    compares the hip crease with the top of the knee, which sit ~0.1-0.2 thigh lengths lower and
+    higher than these joint centres: a parallel squat reads about -0.15 here."""
+    side = analysis.angles.side
+    hip = analysis.poses.image_px[bottom, side_landmark(side, "hip"), :2]
+    knee = analysis.poses.image_px[bottom, side_landmark(side, "knee"), :2]
+    thigh = float(np.hypot(*(hip - knee)))
+    return _round((hip[1] - knee[1]) / thigh) if thigh > 0 else None
+
+
 def _round(value) -> float | None:
-    return None if value is None or not np.isfinite(value) else round(float(value), 1)
+    return None if value is None or not np.isfinite(value) else round(float(value), 2)
 
 
 def score_report(
@@ -100,7 +116,7 @@ def score_report(
     events = find_events(values, moments, measures, lift, thresholds)
     statuses = frame_status(values, events, report.pose, lift, thresholds)
     scores = rep_scores(len(assessment.reps), events)
-    reps = [_rep_row(rep, analysis, spine.bend_deg, events, s, lift) for rep, s in zip(assessment.reps, scores)]
+    reps = [_rep_row(rep, analysis, spine, events, s, lift) for rep, s in zip(assessment.reps, scores)]
     if not assessment.reps:
         warnings.append("A lift was seen but no complete rep: the clip may start or end mid-rep.")
     return dataclasses.replace(
