@@ -193,3 +193,29 @@ def render_video(
             raise
         frames.close()
     return writer.close()
+
+
+def render_frames(
+    video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray, angles: dict[str, np.ndarray],
+    side: str | None, statuses: list[dict] | None = None, max_side_px: int = 960,
+    annotator: SkeletonAnnotator = SkeletonAnnotator(),
+) -> dict[int, np.ndarray]:
+    """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px."""
+    wanted = set(indices)
+    out: dict[int, np.ndarray] = {}
+    with VideoReader(video_path) as reader:
+        for frame in reader.frames("bgr24"):
+            if frame.index not in wanted:
+                continue
+            image = frame.image
+            size = output_size(image.shape[1], image.shape[0], max_side_px)
+            factor = size[0] / image.shape[1]
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if factor != 1 else image.copy()
+            i = frame.index
+            values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
+            annotator.annotate(image, points_px[i, :, :2] * factor, values, side,
+                               caption=f"{frame.time_s:6.2f} s  #{i}", status=statuses[i] if statuses else None)
+            out[i] = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            if len(out) == len(wanted):
+                break
+    return out

@@ -55,6 +55,7 @@ class Report:
     score: float | None = None
     warnings: list[str] = dataclasses.field(default_factory=list)
     frame_status: list[dict] = dataclasses.field(default_factory=list)  # per frame: status, check
+    spine_bend_deg: np.ndarray | None = None  # per frame: back-contour bend (see spine.py), NaN unmeasured
     assessment: dict = dataclasses.field(default_factory=dict)  # lift evidence, spine baseline, thresholds
 
     @property
@@ -73,6 +74,7 @@ class Report:
                 "time_s": round(float(self.time_s[i]), 4),
                 "pose": bool(self.pose[i]),
                 "angles": {name: _num(self.angles[name][i]) for name in ANGLE_NAMES},
+                "spine_bend_deg": None if self.spine_bend_deg is None else _num(self.spine_bend_deg[i]),
                 **status[i],
             }
             for i in range(len(self.time_s))
@@ -116,6 +118,7 @@ class Report:
             lift=data["lift"], view=data["view"], reps=data["reps"], faults=data["faults"],
             score=data["score"], warnings=data["warnings"],
             frame_status=[{"status": f.get("status", "unscored"), "check": f.get("check")} for f in frames],
+            spine_bend_deg=np.array([np.nan if f.get("spine_bend_deg") is None else f["spine_bend_deg"] for f in frames]),
             assessment=data.get("assessment", {}),
         )
 
@@ -142,12 +145,13 @@ class Report:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["index", "time_s", "pose", *ANGLE_NAMES, "status", "rule", "value", "limit"])
+            writer.writerow(["index", "time_s", "pose", *ANGLE_NAMES, "spine_bend_deg", "status", "rule", "value", "limit"])
             for frame in self.iter_frames():
                 check = frame["check"] or {}
                 values = [frame["angles"][name] for name in ANGLE_NAMES]
                 writer.writerow([frame["index"], f"{frame['time_s']:.4f}", int(frame["pose"]),
-                                 *("" if v is None else v for v in values), frame["status"],
+                                 *("" if v is None else v for v in values),
+                                 "" if frame["spine_bend_deg"] is None else frame["spine_bend_deg"], frame["status"],
                                  check.get("rule", ""), check.get("value", ""), check.get("limit", "")])
         os.replace(tmp, path)
         return path

@@ -122,5 +122,5 @@ def score_report(
     return dataclasses.replace(
         report, lift=lift, view=view.kind, reps=reps, faults=[e.to_dict() for e in events],
         score=round(float(np.mean(scores)), 1) if scores else None, warnings=warnings,
-        frame_status=statuses, assessment=extra,
+        frame_status=statuses, assessment=extra, spine_bend_deg=spine.bend_deg,
     )

@@ -47,6 +47,11 @@ class Thresholds:
     def to_dict(self) -> dict:
         return copy.deepcopy(self._data)
 
+    def with_value(self, lift: str, key: str, value: float) -> "Thresholds":
+        """A copy with one limit changed, in the table `get(lift, key)` reads it from."""
+        table = lift if key in self._data.get(lift, {}) else "common"
+        return self.with_overrides({table: {key: float(value)}})
+
     def with_overrides(self, overrides: dict) -> "Thresholds":
         """A copy with some values replaced; `overrides` has the file's shape."""
         data = copy.deepcopy(self._data)
@@ -65,6 +70,20 @@ class Thresholds:
         if overrides:
             data["version"] = f"{data['version']}+custom" if "version" not in overrides else data["version"]
         return Thresholds(data)
+
+
+PRESETS = ("lenient", "standard", "strict")
+
+
+def preset(name: str) -> Thresholds:
+    """The built-in thresholds moved to a preset (`presets.toml`); 'standard' is the default."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset '{name}': choose one of {', '.join(PRESETS)}")
+    base = Thresholds(_defaults())
+    if name == "standard":
+        return base
+    overrides = tomllib.loads(resources.files("formcheck").joinpath("presets.toml").read_text())[name]
+    return base.with_overrides({**overrides, "version": f"{base.version}+{name}"})
 
 
 def load(path: str | os.PathLike | None = None) -> Thresholds:

@@ -24,7 +24,7 @@ def test_json_has_the_agreed_keys_and_round_trips(tmp_path):
     assert data["schema_version"] == SCHEMA_VERSION
     assert set(data["video"]) >= {"path", "sha256", "fps", "frames", "width", "height", "duration_s", "rotation"}
     frame = data["frames"][2]
-    assert set(frame) == {"index", "time_s", "pose", "angles", "status", "check"}
+    assert set(frame) == {"index", "time_s", "pose", "angles", "spine_bend_deg", "status", "check"}
     assert frame["angles"]["neck_deg"] is None and data["frames"][4]["pose"] is False
     back = read_json(path)
     np.testing.assert_allclose(back.angles["hip_deg"], _report().angles["hip_deg"], atol=0.01)
