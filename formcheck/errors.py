@@ -15,3 +15,7 @@ class ModelError(FormcheckError):
 
 class ConfigError(FormcheckError):
     """A settings or threshold value is unknown or out of range."""
+
+
+class StoreError(FormcheckError):
+    """The session database cannot be opened or used, or a saved session is asked for that is not there."""
