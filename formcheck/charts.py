@@ -24,7 +24,26 @@ BANDS = (
 )
 
 
-def timeline(report: Report, thresholds: Thresholds, height_px: int = 320) -> alt.LayerChart:
+def _thresholds(report: Report, thresholds: Thresholds | None) -> Thresholds | None:
+    if thresholds is not None:
+        return thresholds
+    stored = report.assessment.get("thresholds")
+    return Thresholds(stored) if stored else None
+
+
+def _halo_text(chart: alt.Chart, colour: str, **mark) -> list[alt.Chart]:
+    """The same text twice: a thick white outline under the coloured text, so a label stays
+    readable where it crosses a line or a shaded span."""
+    return [chart.mark_text(stroke="white", strokeWidth=4, strokeJoin="round", color="white", **mark),
+            chart.mark_text(color=colour, **mark)]
+
+
+def timeline(report: Report, thresholds: Thresholds | None = None, height_px: int = 340) -> alt.LayerChart:
+    """Angles over time (s, x) in degrees (y): trunk incline, hip, knee and the back-contour bend.
+    Warn-to-fault bands are drawn at the heights of the limits they belong to, fault (red) and
+    warning (amber) spans are shaded, and each rep's start, turn (bottom or lockout) and end are
+    dashed lines labelled at the top. thresholds: default, the ones the report was scored with."""
+    thresholds = _thresholds(report, thresholds)
     t = report.time_s
     frames = []
     for key, label in SERIES.items():
@@ -35,32 +54,34 @@ def timeline(report: Report, thresholds: Thresholds, height_px: int = 320) -> al
         # a new segment id after every gap, so lines are not drawn across unmeasured stretches
         segment = np.cumsum(np.concatenate(([True], finite[1:] & ~finite[:-1])))
         frames.append(pd.DataFrame({"time_s": t, "degrees": values, "measure": label, "segment": segment})[finite])
-    data = pd.concat(frames)
+    data = pd.concat(frames) if frames else pd.DataFrame({"time_s": [], "degrees": [], "measure": [], "segment": []})
+    end_s = float(t[-1]) if len(t) else 1.0
+    x = alt.X("time_s:Q", title="time (s)", scale=alt.Scale(domain=[0, end_s], nice=False))
     # fault spans red/amber, limit bands amber; the lines use colours that are neither
-    x = alt.X("time_s:Q", title="time (s)")
     lines = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        x=x, y=alt.Y("degrees:Q", title="degrees"), detail="segment:N",
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"),
+        x=x, y=alt.Y("degrees:Q", title="angle (degrees)"), detail="segment:N",
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top", labelFontSize=12, symbolStrokeWidth=3),
                         scale=alt.Scale(domain=list(SERIES.values()), range=["#7b3fa0", "#1f77b4", "#2ca02c", "#222222"])),
-        tooltip=["time_s:Q", "measure:N", alt.Tooltip("degrees:Q", format=".0f")],
+        tooltip=[alt.Tooltip("time_s:Q", title="time (s)", format=".2f"), alt.Tooltip("measure:N", title="measure"),
+                 alt.Tooltip("degrees:Q", format=".0f")],
     )
     layers = []
     lift = report.lift or ""
     bands = [
-        {"from": thresholds.get(lift, warn), "to": thresholds.get(lift, fault),
-         "label": f"{SERIES[series]}: warn {thresholds.get(lift, warn):g} - fault {thresholds.get(lift, fault):g}"}
-        for warn, fault, series, lifts in BANDS if lift in lifts
+        {"from": thresholds.get(lift, warn), "to": thresholds.get(lift, fault), "x": end_s,
+         "label": f"{SERIES[series]} limits: warn {thresholds.get(lift, warn):g}°, fault {thresholds.get(lift, fault):g}°"}
+        for warn, fault, series, lifts in BANDS if thresholds is not None and lift in lifts
     ]
     if bands:
         band_data = pd.DataFrame(bands)
-        band_data["x"] = float(t[0]) if len(t) else 0.0
-        layers.append(alt.Chart(band_data).mark_rect(color="#f5a623", opacity=0.18).encode(
-            y="from:Q", y2="to:Q", tooltip=["label:N"]))
-        layers.append(alt.Chart(band_data).mark_text(align="left", baseline="bottom", dx=4, color="#a86b00").encode(
-            x="x:Q", y="to:Q", text="label:N"))
+        layers.append(alt.Chart(band_data).mark_rect(color="#f5a623", opacity=0.22).encode(
+            y="from:Q", y2="to:Q", tooltip=[alt.Tooltip("label:N", title="band")]))
+        layers.append(alt.Chart(band_data).mark_rule(color="#d0021b", strokeDash=[6, 3]).encode(y="to:Q"))
+        layers += _halo_text(alt.Chart(band_data).encode(x="x:Q", y="to:Q", text="label:N"), "#8a5800",
+                             align="right", baseline="bottom", dx=-4, dy=-2, fontSize=11)
     spans = [
         {"start": float(t[e["start"]]), "end": float(t[e["end"]]) + (t[1] - t[0] if len(t) > 1 else 0.05),
-         "rule": e["rule"], "severity": e["severity"]}
+         "rule": e["rule"].replace("_", " "), "severity": e["severity"]}
         for e in report.faults
     ]
     if spans:
@@ -71,29 +92,39 @@ def timeline(report: Report, thresholds: Thresholds, height_px: int = 320) -> al
             tooltip=["rule:N", "severity:N"]))
     marks = []
     for rep in report.reps:
-        turn = rep.get("bottom", rep.get("lockout"))
-        marks += [{"time_s": float(t[rep["start"]]), "what": f"rep {rep['index'] + 1} start"},
-                  {"time_s": float(t[rep["end"]]), "what": f"rep {rep['index'] + 1} end"}]
+        n = rep["index"] + 1
+        turn = "bottom" if "bottom" in rep else "lockout" if "lockout" in rep else None
+        marks += [{"time_s": float(t[rep["start"]]), "what": f"rep {n} start"},
+                  {"time_s": float(t[rep["end"]]), "what": f"rep {n} end"}]
         if turn is not None:
-            marks.append({"time_s": float(t[turn]), "what": f"rep {rep['index'] + 1} {'bottom' if 'bottom' in rep else 'lockout'}"})
+            marks.append({"time_s": float(t[rep[turn]]), "what": f"rep {n} {turn}"})
     if marks:
-        layers.append(alt.Chart(pd.DataFrame(marks)).mark_rule(color="#555", strokeDash=[4, 3]).encode(
-            x="time_s:Q", tooltip=["what:N"]))
+        mark_data = alt.Chart(pd.DataFrame(marks))
+        layers.append(mark_data.mark_rule(color="#555", strokeDash=[4, 3]).encode(x="time_s:Q", tooltip=["what:N"]))
+        # written up the line from its top, so neighbouring marks never overlap sideways
+        layers += _halo_text(mark_data.encode(x="time_s:Q", y=alt.value(4), text="what:N"), "#333",
+                             angle=270, align="right", baseline="bottom", dx=0, dy=-3, fontSize=11)
     return alt.layer(*layers, lines).properties(height=height_px).resolve_scale(color="independent")
 
 
 def rep_rows(report: Report) -> pd.DataFrame:
-    """One row per rep for the page's table."""
+    """One row per rep for the page's table: rep number, score, squat depth, smallest hip angle,
+    largest back bend and the faults found. Columns that do not apply to the lift are left out."""
     rows = []
     for rep in report.reps:
         rows.append({
             "rep": rep["index"] + 1,
-            "score": rep.get("score"),
-            "depth (knee °)": rep.get("depth_knee_deg"),
-            "smallest hip angle (°)": rep.get("min_hip_deg"),
-            "largest back bend (°)": rep.get("max_spine_bend_deg"),
-            "faults": ", ".join(rep.get("faults", [])) or "-",
+            "score": _whole(rep.get("score")),
+            "depth: smallest knee angle (°)": _whole(rep.get("depth_knee_deg")),
+            "smallest hip angle (°)": _whole(rep.get("min_hip_deg")),
+            "largest back bend (°)": _whole(rep.get("max_spine_bend_deg")),
+            "faults": ", ".join(f.replace("_", " ") for f in rep.get("faults", [])) or "none",
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if report.lift != "squat" and len(table):
+        table = table.drop(columns=["depth: smallest knee angle (°)"])
+    return table
 
 
+def _whole(value: float | None) -> float | None:
+    return None if value is None else round(float(value))

@@ -42,6 +42,9 @@ class SkeletonAnnotator:
     far_bgr: tuple[int, int, int] = (150, 150, 150)
     joint_bgr: tuple[int, int, int] = (255, 255, 255)
     text_bgr: tuple[int, int, int] = (255, 255, 255)
+    angle_text: float = 0.6  # size of the joint angles written on the body, at 720 px image height
+    panel: bool = True  # the corner box listing every angle
+    panel_text: float = 0.55  # its text size, at 720 px image height
 
     def annotate(
         self, image: np.ndarray, points_px: np.ndarray, angles: dict[str, float], side: str | None,
@@ -55,7 +58,8 @@ class SkeletonAnnotator:
         colours = dict(self.status_bgr)
         state = (status or {}).get("status", "unscored")
         near_bgr = colours.get(state, self.near_bgr)
-        scale = max(h / 720.0, 0.5)
+        # text and lines follow the image's size, so a small landscape still stays readable
+        scale = max(h / 720.0, max(image.shape[:2]) / 1000.0, 0.5)
         thick = max(int(round(3 * scale)), 1)
 
         def pt(index: int) -> tuple[int, int] | None:
@@ -75,7 +79,9 @@ class SkeletonAnnotator:
             for name, joint in _ANGLE_AT.items():
                 p, value = pt(side_landmark(side, joint)), angles.get(name)
                 if p and value is not None and math.isfinite(value):
-                    _text(image, f"{value:.0f}", (p[0] + 8 * thick, p[1]), 0.6 * scale, self.text_bgr)
+                    _text(image, f"{value:.0f}", (p[0] + 8 * thick, p[1]), self.angle_text * scale, self.text_bgr)
+        if not self.panel:
+            return image
         lines = [caption] if caption else []
         lines += [
             f"{_LABELS[name]:<6}{angles[name]:6.0f} deg" if angles.get(name) is not None and math.isfinite(angles[name])
@@ -83,10 +89,11 @@ class SkeletonAnnotator:
             for name in ANGLE_NAMES
         ]
         check = (status or {}).get("check")
-        if state in ("warn", "fault") and check:
+        flagged = state in ("warn", "fault") and bool(check)
+        if flagged:
             lines.append(f"{state.upper()} {check['rule']}")
             lines.append(f"  {check['value']:g} vs limit {check['limit']:g}")
-        _panel(image, lines, 0.55 * scale, self.text_bgr, highlight=colours.get(state) if state in ("warn", "fault") else None)
+        _panel(image, lines, self.panel_text * scale, self.text_bgr, highlight=colours.get(state) if flagged else None)
         return image
 
 
@@ -195,26 +202,104 @@ def render_video(
     return writer.close()
 
 
+# The joint each rule is judged at, ringed on a flagged still (the back: midway shoulder-hip).
+RULE_JOINT = {
+    "spine_flexion": ("shoulder", "hip"), "spine_hyperextension": ("hip",), "neck_misalignment": ("ear",),
+    "hips_rise_early": ("hip",), "hips_too_low": ("knee",), "bar_far": ("wrist",), "arm_bend": ("elbow",),
+    "heel_lift": ("heel",), "depth_shallow": ("knee",), "forward_lean": ("hip",), "knee_valgus": ("knee",),
+}
+_UNIT_TEXT = {"deg": "deg", "foot lengths": "foot", "ratio": ""}
+
+
+def _joint_point(points_px: np.ndarray, side: str | None, rule: str) -> tuple[int, int] | None:
+    if side is None or rule not in RULE_JOINT:
+        return None
+    xy = np.array([points_px[side_landmark(side, joint), :2] for joint in RULE_JOINT[rule]], np.float64)
+    if not np.isfinite(xy).all():
+        return None
+    x, y = xy.mean(axis=0)
+    return int(round(x)), int(round(y))
+
+
+def body_box(points_px: np.ndarray, width_px: int, height_px: int, margin: float = 0.3) -> tuple[int, int, int, int] | None:
+    """x0, y0, x1, y1 of the landmarks' bounding box grown by `margin` of its size on each side,
+    clipped to the image; None when too few landmarks are known."""
+    xy = points_px[:, :2]
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) < 8:
+        return None
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    pad = margin * max(x1 - x0, y1 - y0)
+    box = (int(max(0, x0 - pad)), int(max(0, y0 - pad)), int(min(width_px, x1 + pad)), int(min(height_px, y1 + pad)))
+    return box if box[2] - box[0] >= 32 and box[3] - box[1] >= 32 else None
+
+
+def draw_flag(image: np.ndarray, points_px: np.ndarray, side: str | None, check: dict) -> np.ndarray:
+    """Ring the joint the rule is judged at and write a banner across the bottom of the image:
+    'FAULT spine flexion 27.9 deg, limit 26 deg'. check: {rule, severity, value, limit, unit}.
+    Sizes follow the image's width, so the banner reads the same at any resolution."""
+    h, w = image.shape[:2]
+    colour = (60, 60, 255) if check.get("severity") == "fault" else (0, 190, 255)
+    unit = _UNIT_TEXT.get(check.get("unit", "deg"), check.get("unit", ""))
+    value, limit = f"{check['value']:.3g}", f"{check['limit']:.3g}"
+    p = _joint_point(points_px, side, check["rule"])
+    if p is not None:
+        r = max(int(w * 0.045), 10)
+        cv2.circle(image, p, r, (0, 0, 0), max(r // 4, 3) + 2, cv2.LINE_AA)
+        cv2.circle(image, p, r, colour, max(r // 4, 3), cv2.LINE_AA)
+    text = f"{check.get('severity', 'warn').upper()}  {check['rule'].replace('_', ' ')}  {value} {unit}, limit {limit} {unit}"
+    size = 1.0
+    while size > 0.3 and cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, 2)[0][0] > w - 24:
+        size -= 0.05
+    size = min(size, w / 640.0)
+    thick = max(int(round(2 * size)), 1)
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, thick)
+    bar_h = th + base + 16
+    image[h - bar_h:h] = (image[h - bar_h:h] * 0.25).astype(np.uint8)
+    cv2.rectangle(image, (0, h - bar_h), (8, h), colour, -1)
+    cv2.putText(image, text, (16, h - base - 8), cv2.FONT_HERSHEY_SIMPLEX, size, colour, thick, cv2.LINE_AA)
+    return image
+
+
 def render_frames(
     video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray, angles: dict[str, np.ndarray],
     side: str | None, statuses: list[dict] | None = None, max_side_px: int = 960,
-    annotator: SkeletonAnnotator = SkeletonAnnotator(),
+    annotator: SkeletonAnnotator = SkeletonAnnotator(), checks: dict[int, dict] | None = None,
+    crop_to_body: bool = False,
 ) -> dict[int, np.ndarray]:
-    """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px."""
+    """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px.
+
+    checks: frame index -> {rule, severity, value, limit, unit}: the flag a still illustrates,
+    drawn as a ringed joint and a banner (default: the frame's own worst check, if any).
+    crop_to_body: cut the frame down to the lifter (with a margin) before scaling, so the body
+    and its readouts fill the still."""
     wanted = set(indices)
     out: dict[int, np.ndarray] = {}
     with VideoReader(video_path) as reader:
         for frame in reader.frames("bgr24"):
             if frame.index not in wanted:
                 continue
-            image = frame.image
-            size = output_size(image.shape[1], image.shape[0], max_side_px)
-            factor = size[0] / image.shape[1]
-            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if factor != 1 else image.copy()
             i = frame.index
+            image = frame.image
+            points = points_px[i, :, :2].astype(np.float64)
+            box = body_box(points, image.shape[1], image.shape[0]) if crop_to_body else None
+            if box is not None:
+                image = image[box[1]:box[3], box[0]:box[2]]
+                points = points - (box[0], box[1])
+            # upscale a small crop too, so the text keeps one size on screen
+            factor = max_side_px / max(image.shape[:2])
+            size = (max(2, int(image.shape[1] * factor)), max(2, int(image.shape[0] * factor)))
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+            points = points * factor
             values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
-            annotator.annotate(image, points_px[i, :, :2] * factor, values, side,
-                               caption=f"{frame.time_s:6.2f} s  #{i}", status=statuses[i] if statuses else None)
+            status = statuses[i] if statuses else None
+            annotator.annotate(image, points, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",
+                               status={"status": status["status"], "check": None} if status else None)
+            check = (checks or {}).get(i)
+            if check is None and status and status.get("status") in ("warn", "fault") and status.get("check"):
+                check = {"severity": status["status"], "unit": "", **status["check"]}
+            if check is not None:
+                draw_flag(image, points, side, check)
             out[i] = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
             if len(out) == len(wanted):
                 break

@@ -1,8 +1,10 @@
 """Review: what the Streamlit page needs, so the page itself holds no maths and no thresholds.
 
-An upload is checked by its content (not its name), stored under the cache by sha256 (so the same
-file uploaded again reuses the landmark cache and runs no model), analysed and assessed once, and
-re-scored instantly whenever the thresholds change.
+An upload is checked by its content (not its name), stored under the cache by sha256, analysed
+once in a background thread (`start`: the page polls a `Job` for its progress and stays
+responsive), and re-scored instantly whenever the thresholds change. The same file uploaded again
+is served from the finished job in memory, or after a restart from the landmark cache on disk,
+so no model runs twice for one video.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +24,9 @@ import numpy as np
 from formcheck import assets
 from formcheck.analysis import Analysis, AnalysisSettings, analyze
 from formcheck.assess import Assessment, assess
-from formcheck.errors import BadVideoError
+from formcheck.errors import BadVideoError, FormcheckError
 from formcheck.faults import RULE_BY_NAME
-from formcheck.render import render_frames, render_video
+from formcheck.render import SkeletonAnnotator, render_frames, render_video
 from formcheck.report import Report
 from formcheck.scoring import score_report
 from formcheck.thresholds import Thresholds
@@ -89,31 +94,146 @@ def analyse(path: Path, name: str, progress: Callable[[int, int, float], None] |
     return Reviewed(name, path, analysis, assess(analysis, lift=lift))
 
 
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    """A snapshot of a running analysis: frames done of total (0 of 0 before the video is open),
+    seconds left (NaN until it can be estimated) and the stage it is in."""
+
+    done: int = 0
+    total: int = 0
+    seconds_left: float = float("nan")
+    stage: str = "Opening the video"
+
+    @property
+    def fraction(self) -> float:
+        return min(self.done / self.total, 1.0) if self.total else 0.0
+
+    def text(self) -> str:
+        if not self.total or self.done >= self.total:
+            return f"{self.stage}..."
+        eta = "" if self.seconds_left != self.seconds_left else f", about {max(self.seconds_left, 0):.0f} s left"
+        return f"{self.stage}: frame {self.done} of {self.total}{eta}"
+
+
+class Job:
+    """One upload's analysis, running in a daemon thread. `result()` gives the Reviewed, or raises
+    the FormcheckError that stopped it; an unexpected error becomes a FormcheckError too, so the page
+    shows a sentence, never a traceback (the traceback goes to the server log)."""
+
+    def __init__(self, path: Path, name: str, lift: str | None = None):
+        self.path, self.name = path, name
+        self._progress = Progress()
+        self._result: Reviewed | None = None
+        self._error: FormcheckError | None = None
+        self._finished = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(lift,), name=f"formcheck-{path.stem[:12]}", daemon=True)
+        self._thread.start()
+
+    def _run(self, lift: str | None) -> None:
+        def progress(done: int, total: int, seconds_left: float) -> None:
+            stage = "Finding the lifter" if done < total else "Measuring the back's outline"
+            self._progress = Progress(done, total, seconds_left, stage)
+
+        try:
+            self._result = analyse(self.path, self.name, progress=progress, lift=lift)
+        except FormcheckError as exc:
+            self._error = exc
+        except Exception as exc:  # a bug: logged in full for us, one sentence for the lifter
+            logging.getLogger(__name__).exception("analysis of %s failed", self.path)
+            self._error = FormcheckError(f"the analysis failed unexpectedly ({type(exc).__name__})")
+        finally:
+            self._finished.set()
+
+    @property
+    def progress(self) -> Progress:
+        return self._progress
+
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """True once finished; waits at most timeout_s."""
+        return self._finished.wait(timeout_s)
+
+    def result(self) -> Reviewed:
+        if not self.done:
+            raise RuntimeError("the analysis is still running")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+_JOBS: OrderedDict[tuple[Path, str | None], Job] = OrderedDict()
+_JOBS_LOCK = threading.Lock()
+KEEP_JOBS = 8  # finished analyses kept in memory (landmarks and measures: a few MB each)
+
+
+def start(path: Path, name: str, lift: str | None = None) -> Job:
+    """The analysis of a stored upload: the running or finished job for this file when there is
+    one (any browser session), else a new one. A failed job is not kept, so a retry runs again."""
+    key = (Path(path), lift)
+    with _JOBS_LOCK:
+        job = _JOBS.get(key)
+        if job is not None and job.done and job._error is not None:
+            job = None
+        if job is None:
+            job = Job(Path(path), name, lift)
+            _JOBS[key] = job
+        _JOBS.move_to_end(key)
+        for old in [k for k, j in _JOBS.items() if j.done][:-KEEP_JOBS] if len(_JOBS) > KEEP_JOBS else []:
+            del _JOBS[old]
+        return job
+
+
 def rescore(reviewed: Reviewed, thresholds: Thresholds) -> Report:
+    """The report for these thresholds, from the cached measures alone (no model, milliseconds)."""
     return score_report(reviewed.analysis, reviewed.assessment, thresholds)
 
 
+def rule_title(rule: str) -> str:
+    return rule.replace("_", " ").capitalize()
+
+
 def flag_details(report: Report) -> list[dict]:
-    """One entry per fault event, worst first: what the gallery shows beside each frame."""
+    """One entry per fault event, faults before warnings, then in time order: the event's own keys
+    (rule, severity, peak, value, limit, unit, rep, time_s, cue) plus the sentences the gallery
+    shows beside its frame: title, where, measured."""
     order = {"fault": 0, "warn": 1}
     out = []
     for e in sorted(report.faults, key=lambda e: (order[e["severity"]], e["start"])):
         rule = RULE_BY_NAME[e["rule"]]
         comparison = "above" if rule.worse == "above" else "below"
+        unit = "°" if e["unit"] == "deg" else f" {e['unit']}"
         out.append({
             **e,
-            "title": f"{e['rule'].replace('_', ' ')} ({e['severity']})",
+            "title": f"{rule_title(e['rule'])} ({'fault' if e['severity'] == 'fault' else 'warning'})",
             "where": f"{e['time_s']:.2f} s" + ("" if e["rep"] is None else f", rep {e['rep'] + 1}"),
-            "measured": f"{e['value']:g} {e['unit']} - {comparison} the limit of {e['limit']:g} {e['unit']}",
+            "measured": f"{e['value']:.3g}{unit}: {comparison} the limit of {e['limit']:.3g}{unit}",
         })
     return out
 
 
-def frames(reviewed: Reviewed, report: Report, indices: list[int]) -> dict[int, np.ndarray]:
-    """Annotated RGB stills (skeleton, angles, the frame's rule, value and limit)."""
+def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[dict] | None = None,
+           crop_to_body: bool = False, max_side_px: int = 720) -> dict[int, np.ndarray]:
+    """Annotated RGB stills (uint8, (h, w, 3)): skeleton, angles, and the flag's rule, value and
+    limit on a banner with its joint ringed. flags: entries of `flag_details`, drawn on their peak
+    frames; other frames show their own worst check. crop_to_body: cut to the lifter."""
     a = reviewed.analysis
+    checks = {}
+    for i in indices:
+        status = report.frame_status[i] if i < len(report.frame_status) else {}
+        if status.get("status") in ("warn", "fault") and status.get("check"):
+            rule = status["check"]["rule"]
+            checks[i] = {**status["check"], "severity": status["status"], "unit": RULE_BY_NAME[rule].unit}
+    for f in flags or []:
+        checks[f["peak"]] = {k: f[k] for k in ("rule", "severity", "value", "limit", "unit")}
+    # a cropped still is shown small: bigger joint numbers, and no corner box (the banner says it)
+    annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
     return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,
-                         report.frame_status)
+                         report.frame_status, max_side_px=max_side_px, checks=checks, crop_to_body=crop_to_body,
+                         annotator=annotator)
 
 
 def annotated_video(reviewed: Reviewed, report: Report, progress: Callable[[int, int], None] | None = None) -> Path:

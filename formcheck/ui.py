@@ -1,0 +1,177 @@
+"""Streamlit rendering of the review page's parts, shared by every page that shows a result.
+
+`show_results(report, source)` draws one analysed set; the History page calls it with a stored
+report (`report.read_json` or `Report.from_dict`) and no source. `threshold_panel(lift)` is the
+sidebar's preset and single-limit controls. Everything here only lays out what formcheck.review
+and formcheck.charts compute: no angle maths and no limits of its own.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from formcheck import charts, review, thresholds
+from formcheck.faults import RULE_BY_NAME
+from formcheck.report import Report
+
+CAMERA_GUIDE = """**Filming for a good check**
+- Side-on: camera at 90° to the lifter
+- Whole body and the bar in frame, feet included
+- Camera at hip height, 3–5 m away, held still
+- One lifter in view"""
+
+ABOUT = """**What the numbers mean.** Angles are measured in the 2-D picture, on the side of the body
+nearest the camera. They are only faithful in a true side view: turn the camera and every angle
+bends, so a clip filmed from the front or at a slant is flagged and its back angles are not scored.
+The back's shape is read from its outline, which loose clothing can hide. *Score*: 100 minus
+penalties for each fault (more) and warning (less) in a rep; the session score is the reps'
+mean. A flag is a prompt to look at that frame, not a diagnosis. The limits are adjustable in the
+sidebar; their defaults and sources are in `formcheck/thresholds.toml`.
+
+**This is not medical advice.** Sharp or shooting pain, pain that radiates down a leg, numbness,
+tingling or weakness need a doctor or physiotherapist, not a form tip."""
+
+GALLERY_MAX = 12  # flagged stills drawn at once; the rest are reached through the frame viewer
+STILL_PX = 640  # long side of a flagged still (cropped to the lifter)
+VIEWER_PX = 720  # long side of the frame viewer's picture
+VIDEO_MAX_HEIGHT_PX = 560  # the video is sized so a portrait clip does not fill three screens
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _stills(path: str, thresholds_key: str, indices: tuple[int, ...], crop: bool, max_side_px: int,
+            _source: review.Reviewed, _report: Report, _flags: tuple[dict, ...]):
+    """Stills cached by video, thresholds and frames (the underscored arguments are not hashed)."""
+    return review.frames(_source, _report, list(indices), list(_flags), crop_to_body=crop, max_side_px=max_side_px)
+
+
+def threshold_panel(lift: str | None, key: str = "limits") -> thresholds.Thresholds:
+    """Sidebar: a preset (lenient, standard, strict) and, for a known lift, each rule's warning
+    and fault limit. Returns the thresholds in force; changing one re-runs the page, which
+    re-scores from the cached measures."""
+    st.sidebar.header("Thresholds")
+    preset = st.sidebar.radio("Preset", thresholds.PRESETS, index=1, horizontal=True, key=f"{key}_preset",
+                              help="How strict the limits are. 'standard' is formcheck/thresholds.toml.")
+    limits = thresholds.preset(preset)
+    if lift in thresholds.LIFT_TABLES:
+        with st.sidebar.expander("Adjust single limits"):
+            st.caption("Warning and fault limit of each check for this lift; changes apply at once.")
+            for rule in (r for r in RULE_BY_NAME.values() if lift in r.lifts):
+                st.markdown(f"**{review.rule_title(rule.name)}** ({rule.unit}, worse {rule.worse})")
+                left, right = st.columns(2)
+                for column, limit_key, label in ((left, rule.warn_key, "warn"), (right, rule.fault_key, "fault")):
+                    default = limits.get(lift, limit_key)
+                    # the preset is part of the widget key: a new preset resets the boxes to its values
+                    value = column.number_input(label, value=default, key=f"{key}_{preset}_{limit_key}",
+                                                step=1.0 if rule.unit == "deg" else 0.05, format="%g")
+                    if value != default:
+                        limits = limits.with_value(lift, limit_key, value)
+    st.sidebar.caption(f"Thresholds version {limits.version}")
+    return limits
+
+
+def show_progress(progress: review.Progress) -> None:
+    st.progress(progress.fraction, text=progress.text())
+
+
+def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results") -> None:
+    """Draw one analysed set, top to bottom: warnings, headline (lift, view, reps, score, flags),
+    timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
+
+    report: a scored Report (`review.rescore`, or a stored JSON read back with `Report.from_dict`).
+    source: the analysed upload (`review.Reviewed`); it supplies the pictures. With None (a stored
+        report whose video is not at hand) the same page is drawn without stills and video.
+    key: prefix for the widget keys, so two results can share one page."""
+    for warning in report.warnings:
+        st.warning(warning, icon="⚠️")
+    flags = review.flag_details(report)
+    cols = st.columns(5)
+    cols[0].metric("Lift", report.lift if report.lift and report.lift != "none" else "none found")
+    cols[1].metric("View", report.view or "unknown")
+    cols[2].metric("Reps", len(report.reps))
+    cols[3].metric("Session score", "-" if report.score is None else f"{report.score:.0f}/100")
+    cols[4].metric("Flagged moments", len(flags))
+    if not report.lift or report.lift == "none":
+        _downloads(report, None, key)
+        return
+
+    st.subheader("Timeline")
+    st.altair_chart(charts.timeline(report), width="stretch")
+    st.caption("Shaded spans: red = fault, amber = warning. Amber band with a red dashed edge: the "
+               "warning-to-fault range of the line it sits on. Dashed grey lines: each rep's start, "
+               "turn and end.")
+    if report.reps:
+        st.subheader("Reps")
+        st.dataframe(charts.rep_rows(report), hide_index=True)
+
+    thresholds_key = str(sorted(report.assessment.get("thresholds", {}).items()))
+    if flags:
+        st.subheader("Where form broke down")
+        shown = flags[:GALLERY_MAX]
+        images = (_stills(str(source.path), thresholds_key, tuple(f["peak"] for f in shown), True, STILL_PX,
+                          source, report, tuple(shown)) if source else {})
+        for n, flag in enumerate(shown):
+            with st.container(border=True):
+                image_col, text_col = st.columns([2, 3], vertical_alignment="center")
+                if flag["peak"] in images:
+                    image_col.image(images[flag["peak"]], width="stretch")
+                text_col.markdown(f"**{flag['title']}**  \n{flag['where']}  \n{flag['measured']}  \n"
+                                  f"*{flag['cue']}*")
+                if source:
+                    text_col.button("Show in the frame viewer", key=f"{key}_show_{n}",
+                                    on_click=_jump, args=(key, flag["peak"]))
+        if len(flags) > GALLERY_MAX:
+            st.caption(f"{len(flags) - GALLERY_MAX} more flagged moments: pick them in the frame viewer.")
+    elif report.reps:
+        st.success("No flagged moments at these thresholds.")
+
+    video_path = None
+    if source:
+        _frame_viewer(report, source, flags, thresholds_key, key)
+        st.subheader("Annotated video")
+        with st.spinner("Drawing the annotated video..."):
+            video_path = review.annotated_video(source, report)
+        v = report.video
+        upright_w, upright_h = (v.height_px, v.width_px) if v.rotation_deg in (90, 270) else (v.width_px, v.height_px)
+        st.video(str(video_path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * upright_w / max(upright_h, 1))))
+    _downloads(report, video_path, key)
+
+
+def _jump(key: str, frame: int) -> None:
+    st.session_state[f"{key}_frame"] = frame
+
+
+def _jump_to_choice(key: str, flags: list[dict], labels: list[str]) -> None:
+    chosen = st.session_state[f"{key}_flag"]
+    if chosen in labels:
+        _jump(key, flags[labels.index(chosen)]["peak"])
+
+
+def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], thresholds_key: str, key: str) -> None:
+    st.subheader("Frame by frame")
+    last = max(len(report.time_s) - 1, 0)
+    frame_key = f"{key}_frame"
+    if frame_key not in st.session_state or st.session_state[frame_key] > last:
+        st.session_state[frame_key] = flags[0]["peak"] if flags else 0
+    controls, picture = st.columns([2, 3])
+    labels = [f"{f['title']} at {f['where']}" for f in flags]
+    if labels:
+        controls.selectbox("Jump to a flag", labels, index=None, placeholder="Choose a flagged moment",
+                           key=f"{key}_flag", on_change=_jump_to_choice, args=(key, flags, labels))
+    index = controls.slider("Frame", 0, last, key=frame_key)
+    status = report.frame_status[index] if index < len(report.frame_status) else {"status": "unscored"}
+    controls.caption(f"{report.time_s[index]:.2f} s, frame {index} of {last}: {status['status']}")
+    image = _stills(str(source.path), thresholds_key, (index,), False, VIEWER_PX, source, report,
+                    tuple(f for f in flags if f["peak"] == index))
+    if index in image:
+        picture.image(image[index], width="stretch")
+
+
+def _downloads(report: Report, video_path, key: str) -> None:
+    columns = st.columns(3)
+    if video_path is not None:
+        columns[0].download_button("Annotated video (MP4)", video_path.read_bytes(), "formcheck_annotated.mp4",
+                                   "video/mp4", key=f"{key}_dl_video", on_click="ignore")
+    columns[1].download_button("Report (JSON)", review.report_json(report), "formcheck_report.json",
+                               "application/json", key=f"{key}_dl_json", on_click="ignore")
+    columns[2].download_button("Per-frame data (CSV)", review.report_csv(report), "formcheck_frames.csv",
+                               "text/csv", key=f"{key}_dl_csv", on_click="ignore")
