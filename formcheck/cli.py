@@ -1,4 +1,4 @@
-"""Command line: `formcheck analyze VIDEO`, `formcheck eval`, `formcheck fetch`.
+"""Command line: `formcheck analyze VIDEO`, `formcheck eval`, `formcheck fetch`, `formcheck app`.
 
 Exit status: 0 on success, 2 when the input is at fault (one line on stderr saying what is
 wrong; tracebacks only with --verbose), 1 on an internal error.
@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--models", default=",".join(assets.MODEL_NAMES), help="comma-separated (default: all)")
     fetch.add_argument("--no-samples", action="store_true")
     fetch.add_argument("--verbose", action="store_true")
+    app = sub.add_parser("app", help="open the review page (Streamlit) in the browser")
+    app.add_argument("--port", type=int, default=8501, help="port to serve on (default: %(default)s)")
+    app.add_argument("--address", default="localhost", help="address to serve on (default: %(default)s)")
+    app.add_argument("--verbose", action="store_true")
     return parser
 
 
@@ -195,10 +199,43 @@ def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
     return EXIT_OK
 
 
+def app_script() -> Path:
+    """The review page: app.py beside the package (a source checkout or an editable install)."""
+    path = Path(__file__).resolve().parent.parent / "app.py"
+    if not path.is_file():
+        raise FormcheckError(f"the review page {path} is missing: run `formcheck app` from a source checkout "
+                             "(pip install -e .)")
+    return path
+
+
+def app_command(args: argparse.Namespace) -> list[str]:
+    """`streamlit run app.py` with this interpreter; the upload limit is passed as well as set in
+    .streamlit/config.toml, which Streamlit reads only from the folder it is started in."""
+    from formcheck.review import MAX_UPLOAD_MB
+
+    return [sys.executable, "-m", "streamlit", "run", str(app_script()), "--server.port", str(args.port),
+            "--server.address", args.address, f"--server.maxUploadSize={MAX_UPLOAD_MB}",
+            "--browser.gatherUsageStats=false"]
+
+
+def cmd_app(args: argparse.Namespace, err: TextIO) -> int:
+    if not 0 < args.port < 65536:
+        raise FormcheckError(f"--port {args.port} is not a port number")
+    command = app_command(args)
+    print(f"formcheck review page on http://{args.address}:{args.port} (Ctrl+C stops it)", file=err)
+    err.flush()
+    # Streamlit replaces this process (so a signal to its pid stops the server), started in the
+    # repo folder so its .streamlit/config.toml applies, with the real stderr for its log.
+    os.chdir(app_script().parent)
+    os.dup2(err.fileno(), 2)
+    os.execv(command[0], command)
+    return EXIT_INTERNAL  # not reached
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch}[args.command]
+    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch, "app": cmd_app}[args.command]
     with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)
