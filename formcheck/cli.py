@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from formcheck import __version__, assets
+from formcheck import __version__, assets, cli_history
 from formcheck.errors import FormcheckError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
     analyze.add_argument("--no-cache", action="store_true", help="run the model even if landmarks are cached")
     analyze.add_argument("--verbose", action="store_true", help="show tracebacks and the model's own logs")
+    cli_history.add_save_options(analyze)
 
     evaluate = sub.add_parser("eval", help="run the analysis on every clip of a labels file and compare")
     evaluate.add_argument("--labels", type=Path, required=True, help="CSV in the format of shared/labels.csv")
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--models", default=",".join(assets.MODEL_NAMES), help="comma-separated (default: all)")
     fetch.add_argument("--no-samples", action="store_true")
     fetch.add_argument("--verbose", action="store_true")
+    cli_history.add_commands(sub)
     app = sub.add_parser("app", help="open the review page (Streamlit) in the browser")
     app.add_argument("--port", type=int, default=8501, help="port to serve on (default: %(default)s)")
     app.add_argument("--address", default="localhost", help="address to serve on (default: %(default)s)")
@@ -125,6 +127,7 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
     if args.max_people < 1:
         raise FormcheckError("--max-people must be 1 or more")
     outputs = _outputs(args)
+    saving = cli_history.save_options(args)  # checked before the model runs
     limits = thresholds.load(args.thresholds)
     settings = AnalysisSettings(pose=PoseSettings(model=args.model, max_people=args.max_people))
     bar, update = _progress_bar(err, "pose")
@@ -133,7 +136,8 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
     finally:
         if bar:
             bar.close()
-    report = score_report(result, assess(result, lift=None if args.lift == "auto" else args.lift), limits)
+    assessment = assess(result, lift=None if args.lift == "auto" else args.lift)
+    report = score_report(result, assessment, limits)
     written = []
     if outputs["json"]:
         written.append(report.write_json(outputs["json"]))
@@ -167,6 +171,7 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
           "need a professional.")
     for path in written:
         print(f"wrote {path}")
+    cli_history.save_analyzed(saving, args.video, result, assessment, report)
     return EXIT_OK
 
 
@@ -235,7 +240,7 @@ def cmd_app(args: argparse.Namespace, err: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch, "app": cmd_app}[args.command]
+    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch, "app": cmd_app, **cli_history.COMMANDS}[args.command]
     with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -67,21 +65,15 @@ def jpeg(rgb: np.ndarray, max_px: int = THUMB_MAX_PX, quality: int = THUMB_QUALI
     return out.getvalue()
 
 
-def flagged_frames(report: Report, limit: int = MAX_THUMBS) -> list[int]:
-    """Peak frames of the fault events, faults before warnings, then in time order."""
-    order = {"fault": 0, "warn": 1}
-    events = sorted(report.faults, key=lambda e: (order.get(e["severity"], 2), e["start"]))
-    return sorted(dict.fromkeys(e["peak"] for e in events[:limit]))
+def thumbnails(reviewed, report: Report, limit: int = MAX_THUMBS) -> dict[int, bytes]:
+    """JPEG stills of the flagged frames, worst first (at most `limit`): the review page's own
+    annotated, lifter-cropped stills (formcheck.review.frames), one decoding pass.
+    reviewed: the formcheck.review.Reviewed the report was scored from."""
+    from formcheck import review
 
-
-def thumbnails(video: str | os.PathLike, analysis, report: Report, limit: int = MAX_THUMBS) -> dict[int, bytes]:
-    """Annotated JPEG stills of the flagged frames of one analysed clip (one decoding pass).
-    `analysis` is the formcheck.analysis.Analysis the report was scored from."""
-    from formcheck.render import render_frames
-
-    indices = flagged_frames(report, limit)
-    if not indices:
+    flags = review.flag_details(report)[:limit]
+    if not flags:
         return {}
-    stills = render_frames(Path(video), indices, analysis.poses.image_px, analysis.angles.values,
-                           analysis.angles.side, report.frame_status, max_side_px=THUMB_MAX_PX)
+    stills = review.frames(reviewed, report, sorted({f["peak"] for f in flags}), flags, crop_to_body=True,
+                           max_side_px=THUMB_MAX_PX)
     return {i: jpeg(image) for i, image in stills.items()}

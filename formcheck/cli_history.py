@@ -1,0 +1,203 @@
+"""Command line for saved sessions: `analyze ... --athlete NAME` saves, `formcheck history` lists
+sessions with the weekly trend, `formcheck export` writes one athlete's data, `formcheck delete`
+removes a session and its files.
+
+A session is saved only when --athlete is given (and not --no-save): an analysis of someone
+else's clip, or a test run, should not land in anybody's history by default. Where the store
+is: $FORMCHECK_DB_URL / $FORMCHECK_HOME (see formcheck/store.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import TextIO
+
+from formcheck.errors import FormcheckError
+
+DEFAULT_WEEKS = 12
+_SAVE_ONLY = ("date", "load", "rpe", "notes", "keep_video")
+
+
+def add_save_options(analyze: argparse.ArgumentParser) -> None:
+    group = analyze.add_argument_group("saving the session (formcheck history)")
+    group.add_argument("--athlete", help="save this set in NAME's history (nothing is saved without it)")
+    group.add_argument("--date", help="day it was filmed, YYYY-MM-DD (default: the video's creation time, else today)")
+    group.add_argument("--load", help="weight on the bar, e.g. 100kg or 225lb (a bare number is kg)")
+    group.add_argument("--rpe", type=float, help="rate of perceived exertion, 1-10")
+    group.add_argument("--notes", default="", help="free text kept with the session")
+    group.add_argument("--keep-video", action="store_true", help="keep a copy of the video with the session")
+    group.add_argument("--no-save", action="store_true", help="do not save, even with --athlete")
+
+
+def add_commands(sub) -> None:
+    history = sub.add_parser("history", help="saved sessions and the weekly form trend")
+    history.add_argument("--athlete", help="only this athlete (default: everyone)")
+    history.add_argument("--lift", choices=("squat", "deadlift", "rdl"), help="only this lift")
+    history.add_argument("--weeks", type=int, default=DEFAULT_WEEKS,
+                         help="how many weeks back from today, 0 for all (default: %(default)s)")
+    history.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    history.add_argument("--verbose", action="store_true")
+
+    export = sub.add_parser("export", help="write everything saved for one athlete to a JSON file")
+    export.add_argument("--athlete", required=True)
+    export.add_argument("--out", type=Path, help="file to write (default: <athlete>_formcheck.json)")
+    export.add_argument("--verbose", action="store_true")
+
+    delete = sub.add_parser("delete", help="delete one saved session and its files")
+    delete.add_argument("session", type=int, help="the session's id (see formcheck history)")
+    delete.add_argument("--yes", action="store_true", help="really delete")
+    delete.add_argument("--verbose", action="store_true")
+
+
+@dataclasses.dataclass(frozen=True)
+class SaveOptions:
+    athlete: str
+    recorded_on: dt.date | None
+    load_value: float | None
+    load_unit: str | None
+    rpe: float | None
+    notes: str
+    keep_video: bool
+
+
+def save_options(args: argparse.Namespace) -> SaveOptions | None:
+    """The analyze command's save options, checked before the model runs (None: do not save)."""
+    from formcheck.sessions import parse_date, parse_load
+    from formcheck.store import clean_name
+
+    given = [f"--{name.replace('_', '-')}" for name in _SAVE_ONLY if getattr(args, name)]
+    if not args.athlete:
+        if given:
+            raise FormcheckError(f"{', '.join(given)}: only used when saving a session, so add --athlete NAME")
+        return None
+    if args.no_save:
+        return None
+    if args.rpe is not None and not 1 <= args.rpe <= 10:
+        raise FormcheckError(f"--rpe {args.rpe:g}: must be between 1 and 10")
+    load_value, load_unit = parse_load(args.load)
+    return SaveOptions(clean_name(args.athlete), parse_date(args.date) if args.date else None, load_value, load_unit,
+                       args.rpe, args.notes, args.keep_video)
+
+
+def save_analyzed(options: SaveOptions | None, video: Path, analysis, assessment, report) -> None:
+    """Save an analysed set (thumbnails of its flagged frames included) and say where."""
+    if options is None:
+        return
+    from formcheck import sessions
+    from formcheck.review import Reviewed
+    from formcheck.store import NewSession, Store
+
+    if not report.lift or report.lift == "none":
+        print("not saved: no lift was found in this clip")
+        return
+    thumbs = sessions.thumbnails(Reviewed(video.name, video, analysis, assessment), report)
+    with Store() as store:
+        saved = store.save(NewSession(
+            options.athlete, report, options.recorded_on or sessions.recorded_date(report),
+            options.load_value, options.load_unit, options.rpe, options.notes, thumbs,
+            video if options.keep_video else None))
+        print(f"saved session {saved.id}: {saved.athlete}, {saved.lift}, {saved.recorded_on}"
+              f"{', ' + saved.load if saved.load else ''} ({len(thumbs)} flagged-frame thumbnails"
+              f"{', video kept' if options.keep_video else ''}) in {store.describe()}")
+
+
+def _groups(records) -> dict[tuple[str, str], list]:
+    out: dict[tuple[str, str], list] = {}
+    for r in records:
+        out.setdefault((r.athlete, r.lift), []).append(r)
+    return out
+
+
+def _fmt(value, spec: str = "g") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def cmd_history(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck import history
+    from formcheck.store import Store
+
+    if args.weeks < 0:
+        raise FormcheckError("--weeks must be 0 (all) or more")
+    since = None if args.weeks == 0 else history.week_of(dt.date.today()) - dt.timedelta(weeks=args.weeks - 1)
+    with Store() as store:
+        if args.athlete and args.athlete.strip() and " ".join(args.athlete.split()) not in store.athletes():
+            known = ", ".join(store.athletes()) or "none yet"
+            raise FormcheckError(f"no sessions saved for {args.athlete!r} (athletes: {known})")
+        records = store.sessions(athlete=args.athlete, lift=args.lift, since=since)
+        groups = _groups(records)
+        out = []
+        for (athlete, lift), group in groups.items():
+            weekly = history.weekly(group)
+            line = history.trend(group)
+            out.append({
+                "athlete": athlete, "lift": lift, "sessions": [r.to_dict() for r in group],
+                "weekly": [{**row, "week": row["week"].isoformat()} for row in weekly.to_dict("records")],
+                "trend": None if line is None else {"slope_points_per_week": round(line.slope_per_week, 2),
+                                                     "origin": line.origin.isoformat(),
+                                                     "intercept": round(line.intercept, 2), "summary": line.describe()},
+            })
+        if args.json:
+            print(json.dumps({"database": store.describe(), "since": since and since.isoformat(), "groups": out},
+                             indent=1, default=str))
+            return 0
+        span = "all time" if since is None else f"since {since} ({args.weeks} weeks)"
+        if not out:
+            print(f"no saved sessions {span} in {store.describe()}")
+            return 0
+        for group, data in zip(groups.values(), out):
+            print(f"{data['athlete']} - {data['lift']}: {len(group)} sessions, {span}")
+            print(f"  {'id':>4}  {'date':10}  {'load':>9}  {'RPE':>4}  {'score':>5}  {'reps':>4}  {'flags':>5}  notes")
+            for r in group:
+                print(f"  {r.id:>4}  {r.recorded_on.isoformat():10}  {r.load or '-':>9}  {_fmt(r.rpe):>4}  "
+                      f"{_fmt(r.score, '.0f'):>5}  {r.reps:>4}  {r.faults:>5}  {r.notes[:40]}")
+            print(f"  {'week of':10}  {'sessions':>8}  {'mean':>5}  {'trend':>5}")
+            for w in data["weekly"]:
+                print(f"  {w['week']:10}  {w['sessions']:>8}  {_fmt(w['mean_score'], '.1f'):>5}  "
+                      f"{_fmt(w['trend_score'], '.1f'):>5}")
+            print(f"  trend: {data['trend']['summary'] if data['trend'] else 'needs sessions on two days or more'}")
+    return 0
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "athlete"
+
+
+def cmd_export(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck.store import Store
+
+    with Store() as store:
+        data = store.export(args.athlete)
+    out = args.out or Path(f"{_slug(data['athlete'])}_formcheck.json")
+    if out.is_dir():
+        raise FormcheckError(f"{out} is a folder: give a file name")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1))
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise FormcheckError(f"cannot write {out}: {exc.strerror}") from None
+    print(f"wrote {out}: {len(data['sessions'])} sessions of {data['athlete']}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck.store import Store
+
+    with Store() as store:
+        record = store.session(args.session)
+        what = f"session {record.id} ({record.athlete}, {record.lift}, {record.recorded_on})"
+        if not args.yes:
+            raise FormcheckError(f"add --yes to delete {what} and its files")
+        store.delete(record.id)
+    print(f"deleted {what}")
+    return 0
+
+
+COMMANDS = {"history": cmd_history, "export": cmd_export, "delete": cmd_delete}
