@@ -1,0 +1,179 @@
+"""The review page with Streamlit's AppTest, in each state: empty, bad upload, analysing, analysed,
+thresholds changed. The model runs once per test session on a real clip; the page's
+`review.analyse` is then replaced by a function handing back that result, only for speed."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from formcheck import review, thresholds
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CLIP = "deadlift_side_bad_m01.mp4"  # side-view deadlift, 3.4 s, with warnings and a fault
+TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="session")
+def real_reviewed(clip) -> review.Reviewed:
+    path = clip(CLIP)
+    return review.analyse(path, path.name)
+
+
+@pytest.fixture
+def backend(monkeypatch, real_reviewed):
+    """review.analyse replaced by the session's one real analysis; counts its calls."""
+    calls = []
+
+    def analyse(path, name, progress=None, **kwargs):
+        calls.append(path)
+        if progress:
+            progress(real_reviewed.analysis.poses.n_frames, real_reviewed.analysis.poses.n_frames, 0.0)
+        return dataclasses.replace(real_reviewed, path=Path(path), name=name)
+
+    monkeypatch.setattr(review, "analyse", analyse)
+    monkeypatch.setattr(review, "_JOBS", type(review._JOBS)())
+    return calls
+
+
+def run(at: AppTest) -> AppTest:
+    at.run(timeout=TIMEOUT_S)
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "video/mp4"))
+    return run(at)
+
+
+def test_empty_page_shows_uploader_guide_and_about():
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT_S))
+    assert "200 MB" in at.file_uploader[0].label
+    assert {".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"} <= set(at.file_uploader[0].allowed_type)
+    assert "Side-on" in at.info[0].value and "hip height" in at.info[0].value
+    text = " ".join(m.value for m in at.markdown)
+    assert "Upload a video" in text and "not medical advice" in text and "numbness" in text
+    assert not at.metric and not at.error
+    assert at.sidebar.radio[0].value == "standard"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("squat.mp4", b"this is a text file, not a video" * 40),
+    ("squat.mov", b""),
+    ("squat.avi", b"RIFF\x00\x00\x00\x00AVI LIST" + bytes(200)),  # an AVI header and no stream
+])
+def test_bad_upload_gives_a_sentence_not_a_traceback(backend, name, data):
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT_S))
+    at = upload(at, name, data)
+    assert len(at.error) == 1 and "cannot be analysed" in at.error[0].value
+    assert "Traceback" not in at.error[0].value
+    assert not at.metric and backend == []
+
+
+@pytest.mark.real
+def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, clip, real_reviewed):
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT_S))
+    at = upload(at, CLIP, clip(CLIP).read_bytes())
+    report = review.rescore(real_reviewed, thresholds.preset("standard"))
+    flags = review.flag_details(report)
+    assert flags, "the clip was chosen for its flags"
+    shown = metrics(at)
+    assert shown["Lift"] == "deadlift" and shown["View"] == report.view
+    assert shown["Reps"] == str(len(report.reps)) and shown["Flagged moments"] == str(len(flags))
+    assert shown["Session score"] == f"{report.score:.0f}/100"
+    assert [h.value for h in at.subheader] == ["Timeline", "Reps", "Where form broke down", "Frame by frame",
+                                               "Annotated video"]
+    assert len(at.get("vega_lite_chart")) == 1
+    table = at.dataframe[0].value
+    assert list(table["rep"]) == [r["index"] + 1 for r in report.reps]
+    assert "smallest hip angle (°)" in table and "largest back bend (°)" in table
+    # one still per flag, plus the frame viewer's
+    assert len(at.get("image")) == len(flags) + 1
+    cards = " ".join(m.value for m in at.markdown)
+    for flag in flags:
+        assert flag["title"] in cards and flag["cue"] in cards and flag["measured"] in cards
+    assert len(at.get("video")) == 1
+    assert [b.label for b in at.get("download_button")] == ["Annotated video (MP4)", "Report (JSON)",
+                                                           "Per-frame data (CSV)"]
+    # the frame viewer starts on the worst flag; choosing another flag moves it there
+    assert at.slider[0].value == flags[0]["peak"]
+    at.selectbox[0].select(at.selectbox[0].options[-1])
+    run(at)
+    assert at.slider[0].value == flags[-1]["peak"]
+    assert backend == [backend[0]]  # the model ran once
+
+
+@pytest.mark.real
+def test_changing_thresholds_rescores_without_running_the_model(backend, clip, real_reviewed):
+    at = run(AppTest.from_file(APP, default_timeout=TIMEOUT_S))
+    at = upload(at, CLIP, clip(CLIP).read_bytes())
+    standard = review.rescore(real_reviewed, thresholds.preset("standard"))
+    strict_report = review.rescore(real_reviewed, thresholds.preset("strict"))
+    at.sidebar.radio[0].set_value("strict")
+    run(at)
+    assert metrics(at)["Flagged moments"] == str(len(review.flag_details(strict_report)))
+    assert metrics(at)["Session score"] == f"{strict_report.score:.0f}/100"
+    assert (strict_report.score, strict_report.faults) != (standard.score, standard.faults)  # a real change
+    assert any("+strict" in c.value for c in at.sidebar.caption)
+
+    # one limit: a back-bend fault limit far out of reach turns the spine faults into warnings
+    at.sidebar.radio[0].set_value("standard")
+    run(at)
+    box = next(n for n in at.sidebar.number_input if n.key.endswith("_spine_flexion_fault_deg"))
+    box.set_value(89.0)
+    run(at)
+    changed = thresholds.preset("standard").with_value("deadlift", "spine_flexion_fault_deg", 89.0)
+    expected = review.rescore(real_reviewed, changed)
+    assert not [e for e in expected.faults if e["rule"] == "spine_flexion" and e["severity"] == "fault"]
+    assert metrics(at)["Session score"] == f"{expected.score:.0f}/100"
+    assert expected.score != standard.score
+    assert any("+custom" in c.value for c in at.sidebar.caption)
+    assert len(backend) == 1  # re-scored from the cached measures: no second analysis
+
+
+@pytest.mark.real
+def test_same_file_again_is_served_from_the_finished_job(backend, clip):
+    data = clip(CLIP).read_bytes()
+    first = upload(run(AppTest.from_file(APP, default_timeout=TIMEOUT_S)), "monday.mp4", data)
+    second = upload(run(AppTest.from_file(APP, default_timeout=TIMEOUT_S)), "renamed.mov", data)
+    assert metrics(first) == metrics(second)
+    assert len(backend) == 1
+
+
+def test_page_shows_progress_while_the_job_runs(monkeypatch):
+    """The analysis runs in a thread: the page draws a progress bar with frames and time left,
+    and polls until the job ends."""
+    release = threading.Event()
+    seen = threading.Event()
+
+    def analyse(path, name, progress=None, **kwargs):
+        progress(40, 160, 12.0)
+        seen.set()
+        release.wait(30)
+        raise review.BadVideoError("no lifter found in this test")
+
+    monkeypatch.setattr(review, "analyse", analyse)
+    monkeypatch.setattr(review, "_JOBS", type(review._JOBS)())
+    monkeypatch.setattr(review, "store_upload", lambda data, name: Path("/nonexistent") / "job.mp4")
+    job = review.start(Path("/nonexistent") / "job.mp4", "job.mp4")
+    assert seen.wait(10) and not job.done
+    assert job.progress.text() == "Finding the lifter: frame 40 of 160, about 12 s left"
+    assert job.progress.fraction == pytest.approx(0.25)
+    assert review.start(Path("/nonexistent") / "job.mp4", "job.mp4") is job  # one job per file
+    threading.Timer(2.0, release.set).start()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.file_uploader[0].set_value(("job.mp4", b"anything", "video/mp4"))
+    at.run(timeout=30)  # polls (sleep, rerun) until the job fails, then shows why
+    assert not at.exception
+    assert "no lifter found in this test" in at.error[0].value
+    assert review.start(Path("/nonexistent") / "job.mp4", "job.mp4") is not job  # a failed job is retried
