@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from formcheck import review, ui
+from formcheck import review, ui, ui_store
 from formcheck.errors import FormcheckError
 
 POLL_S = 0.5  # how often the progress bar is refreshed while the model runs
@@ -56,5 +56,6 @@ if reviewed is None:
     st.stop()
 
 ui.show_results(review.rescore(reviewed, limits), reviewed)
+ui_store.save_form(reviewed, limits)
 with st.expander("About these numbers, and when to see a professional"):
     st.markdown(ui.ABOUT)

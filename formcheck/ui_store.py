@@ -1,0 +1,173 @@
+"""Streamlit parts for saved sessions: the review page's "Save this session" form, a stored
+session shown again without the model, and two sessions side by side. The History page
+(pages/history.py) and app.py only call these; the numbers come from formcheck.history and
+formcheck.store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+from formcheck import history, review, sessions
+from formcheck.errors import FormcheckError
+from formcheck.report import Report
+from formcheck.store import SessionRecord, Store
+from formcheck.thresholds import Thresholds
+
+RPE_CHOICES = ("-", 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
+THUMB_COLUMNS = 4
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str | None, home: str | None) -> Store:
+    return Store(url=url, home=home)
+
+
+def open_store() -> Store | None:
+    """The store named by $FORMCHECK_DB_URL / $FORMCHECK_HOME, opened once per process; None
+    (with the reason shown) when it cannot be opened."""
+    try:
+        return _store(os.environ.get("FORMCHECK_DB_URL"), os.environ.get("FORMCHECK_HOME"))
+    except FormcheckError as exc:
+        st.error(f"The session history cannot be opened: {exc}", icon="🚫")
+        return None
+
+
+def save_form(reviewed: review.Reviewed, limits: Thresholds, key: str = "save") -> None:
+    """'Save this session' under the results: athlete, date (from the video when it has one),
+    load and unit, RPE, notes, keep-the-video. Saves the report scored at these thresholds and
+    thumbnails of its flagged frames."""
+    report = review.rescore(reviewed, limits)
+    st.subheader("Save this session")
+    if not report.lift or report.lift == "none":
+        st.caption("Nothing to save: no lift was found in this clip.")
+        return
+    done = st.session_state.get(f"{key}_done")
+    if done and done[0] == (report.video.sha256, limits.version):
+        st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.", icon="✅")
+        return
+    store = open_store()
+    if store is None:
+        return
+    with st.form(f"{key}_form", border=True):
+        athlete = st.text_input("Athlete", key=f"{key}_athlete", max_chars=100,
+                                help="Known: " + (", ".join(store.athletes()) or "none yet"))
+        date_col, load_col, unit_col, rpe_col = st.columns([2, 2, 1, 1])
+        recorded_on = date_col.date_input("Date filmed", value=sessions.recorded_date(report), key=f"{key}_date",
+                                          help="From the video's creation time when it has one; otherwise today.")
+        load = load_col.number_input("Load on the bar", min_value=0.0, max_value=1999.0, value=None, step=2.5,
+                                     key=f"{key}_load", placeholder="optional")
+        unit = unit_col.radio("Unit", ("kg", "lb"), key=f"{key}_unit", horizontal=True)
+        rpe = rpe_col.selectbox("RPE", RPE_CHOICES, key=f"{key}_rpe")
+        notes = st.text_area("Notes", key=f"{key}_notes", height=68, placeholder="optional")
+        keep = st.checkbox("Keep a copy of the video with the session", key=f"{key}_keep",
+                           help="Off by default: only the report and small stills of the flagged moments are kept.")
+        submitted = st.form_submit_button("Save session", type="primary")
+    if not submitted:
+        return
+    try:
+        with st.spinner("Saving..."):
+            saved = store.save(sessions_new(athlete, report, recorded_on, load, unit, rpe, notes,
+                                            sessions.thumbnails(reviewed, report),
+                                            reviewed.path if keep else None))
+    except FormcheckError as exc:
+        st.error(f"Not saved: {exc}", icon="🚫")
+        return
+    st.session_state[f"{key}_done"] = ((report.video.sha256, limits.version), saved.id, saved.athlete)
+    st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.", icon="✅")
+
+
+def sessions_new(athlete, report, recorded_on, load, unit, rpe, notes, thumbnails, video):
+    from formcheck.store import NewSession
+
+    return NewSession(athlete=athlete, report=report, recorded_on=recorded_on,
+                      load_value=None if load is None else float(load), load_unit=None if load is None else unit,
+                      rpe=None if rpe in (None, "-") else float(rpe), notes=notes or "", thumbnails=thumbnails,
+                      video=video)
+
+
+def label(record: SessionRecord) -> str:
+    score = "-" if record.score is None else f"{record.score:.0f}"
+    return f"#{record.id} {record.recorded_on:%a %d %b %Y} · score {score}" + (f" · {record.load}" if record.load else "")
+
+
+def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: int = THUMB_COLUMNS) -> None:
+    files = [f for f in store.files(record.id) if f["kind"] == "thumbnail" and f["path"].is_file()]
+    if not files:
+        st.caption("No flagged frames were kept for this session.")
+        return
+    by_peak = {}
+    for flag in review.flag_details(report):
+        by_peak.setdefault(flag["peak"], flag)
+    cols = st.columns(columns)
+    for n, f in enumerate(files):
+        flag = by_peak.get(f["frame"])
+        caption = f"{flag['title']} at {flag['where']}" if flag else f"frame {f['frame']}"
+        cols[n % columns].image(str(f["path"]), caption=caption, width="stretch")
+
+
+def show_session(store: Store, record: SessionRecord, key: str = "past") -> None:
+    """A saved session as the review page showed it, from the stored report (no model, no
+    video needed), with its kept stills and video; and its delete button."""
+    report = store.report(record.id)
+    st.markdown(f"**{record.athlete}**, {record.lift}, filmed {record.recorded_on:%A %d %B %Y}"
+                + (f", {record.load}" if record.load else "") + (f", RPE {record.rpe:g}" if record.rpe else "")
+                + f" · thresholds {record.thresholds_version or '-'} · {record.video_name}")
+    if record.notes:
+        st.caption(record.notes)
+    try:
+        from formcheck import ui
+    except ImportError:  # the review page's shared view is not there: a compact one
+        ui = None
+    if ui is not None and hasattr(ui, "show_results"):
+        ui.show_results(report, None, key=key)
+    else:
+        cols = st.columns(3)
+        cols[0].metric("Session score", "-" if report.score is None else f"{report.score:.0f}/100")
+        cols[1].metric("Reps", len(report.reps))
+        cols[2].metric("Flagged moments", len(report.faults))
+    st.markdown("**Flagged frames kept with the session**")
+    _thumbnails(store, record, report)
+    video = next((f for f in store.files(record.id) if f["kind"] == "video" and f["path"].is_file()), None)
+    if video:
+        st.video(str(video["path"]))
+    with st.popover("Delete this session"):
+        st.write("The session, its stills and any kept video are removed for good.")
+        if st.button("Delete", key=f"{key}_delete_{record.id}", type="primary"):
+            store.delete(record.id)
+            st.session_state.pop(f"{key}_pick", None)
+            st.rerun()
+
+
+def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:
+    """Two sessions side by side: scores, angles at matching rep phases, the flagged frames."""
+    ra, rb = store.report(a.id), store.report(b.id)
+    result = history.compare(ra, rb)
+    st.markdown(f"**A** = {label(a)}  \n**B** = {label(b)}")
+    left, right = st.columns([2, 3])
+    left.dataframe(result["scores"], hide_index=True)
+    angles = result["angles"]
+    if len(angles):
+        rep = right.selectbox("Rep", sorted(set(angles["rep"]), key=lambda r: (r == "mean", r)),
+                              key="compare_rep", help="'mean' averages each phase over the reps")
+        table = angles[angles["rep"] == rep].drop(columns="rep")
+        table["angle"] = table["angle"].str.replace("_deg", " (°)").str.replace("_", " ")
+        right.dataframe(table, hide_index=True, height=min(38 * (len(table) + 1), 600))
+        right.caption("Phases: each rep's start, half-way to the turn (bottom of a squat, lockout of a pull), "
+                      "the turn, half-way back, the end. B - A > 0: larger in B.")
+    else:
+        right.info("No rep to compare in one of the sessions.")
+    col_a, col_b = st.columns(2)
+    for col, record, report, name in ((col_a, a, ra, "A"), (col_b, b, rb, "B")):
+        with col:
+            st.markdown(f"**{name}: flagged frames** ({len(report.faults)})")
+            _thumbnails(store, record, report, columns=2)
+
+
+def weeks_since(weeks: int | str, today: dt.date | None = None) -> dt.date | None:
+    if weeks == "all":
+        return None
+    return history.week_of(today or dt.date.today()) - dt.timedelta(weeks=int(weeks) - 1)
+

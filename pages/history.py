@@ -1,0 +1,63 @@
+"""History page: one athlete's form across weeks, from saved sessions (no model runs here).
+
+Top to bottom: athlete, lift and time span; form score per session with the weekly mean and the
+trend line; fault frequency per week; the sessions table; one past session opened as the review
+page showed it; two sessions compared. Maths: formcheck.history; storage: formcheck.store.
+"""
+
+import streamlit as st
+
+from formcheck import history, ui_store
+
+st.set_page_config(page_title="formcheck history", page_icon="📈", layout="wide")
+st.title("Form history")
+
+store = ui_store.open_store()
+if store is None:
+    st.stop()
+athletes = store.athletes()
+if not athletes:
+    st.info("No sessions saved yet. Analyse a set on the review page and use *Save this session*, "
+            "or run `formcheck analyze VIDEO --athlete NAME`.")
+    st.stop()
+
+pick = st.columns([2, 1, 2])
+athlete = pick[0].selectbox("Athlete", athletes, key="athlete")
+lift = pick[1].selectbox("Lift", store.lifts(athlete), key="lift")
+weeks = pick[2].select_slider("Weeks shown", (4, 8, 12, 26, 52, "all"), value=12, key="weeks")
+records = store.sessions(athlete, lift, since=ui_store.weeks_since(weeks))
+if not records:
+    st.info(f"No {lift} sessions for {athlete} in the last {weeks} weeks: show more weeks.")
+    st.stop()
+
+st.subheader("Form score")
+st.altair_chart(history.score_chart(records), width="stretch")
+trend = history.trend(records)
+st.caption(("Trend " + trend.describe() if trend else "A trend needs sessions on two days or more.")
+           + " Dots: sessions; purple: weekly mean; red dashes: the trend line.")
+
+st.subheader("Fault frequency per week")
+faults = history.fault_frequency(records, store.fault_rows([r.id for r in records]))
+if len(faults):
+    st.altair_chart(history.fault_chart(faults), width="stretch")
+    st.caption("Share of that week's reps in which each check fired (once per rep, warning or fault).")
+else:
+    st.success("No flagged moments in these sessions.")
+
+st.subheader("Sessions")
+st.dataframe(history.session_rows(records), hide_index=True)
+
+by_label = {ui_store.label(r): r for r in reversed(records)}
+labels = list(by_label)
+open_tab, compare_tab = st.tabs(["Open a session", "Compare two sessions"])
+with open_tab:
+    chosen = st.selectbox("Session", labels, key="past_pick")
+    ui_store.show_session(store, by_label[chosen], key="past")
+with compare_tab:
+    if len(labels) < 2:
+        st.info("Save a second session to compare.")
+    else:
+        cols = st.columns(2)
+        a = cols[0].selectbox("A (earlier)", labels, index=1, key="compare_a")
+        b = cols[1].selectbox("B (later)", labels, index=0, key="compare_b")
+        ui_store.show_comparison(store, by_label[a], by_label[b])

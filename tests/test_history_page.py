@@ -1,0 +1,157 @@
+"""The History page (pages/history.py) and the review page's save form, with AppTest, on a
+private data folder holding a session saved from a real analysis plus synthetic weeks."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from formcheck import review, sessions, thresholds
+from formcheck.store import NewSession, Store
+from tests.stored import scored_report, tiny_jpeg
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "history.py")
+CLIP = "deadlift_side_roundback_01.mp4"
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def real(clip):
+    """One real analysis (landmarks from the session cache when another test ran the model)."""
+    path = clip(CLIP)
+    reviewed = review.analyse(path, path.name)
+    report = review.rescore(reviewed, thresholds.preset("standard"))
+    assert report.lift == "deadlift" and report.faults
+    return reviewed, report
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FORMCHECK_DB_URL", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def filled(home, real):
+    """Three weeks of synthetic deadlift sessions getting better, then the real one today, and a squat."""
+    reviewed, report = real
+    with Store() as store:
+        for weeks_ago, faults in ((3, (("spine_flexion", "fault", 0), ("bar_far", "warn", 1))),
+                                  (2, (("bar_far", "warn", 1),)), (1, ())):
+            store.save(NewSession("Ada", scored_report("deadlift", faults=faults, seed=weeks_ago),
+                                  TODAY - dt.timedelta(weeks=weeks_ago), 100.0 + weeks_ago, "kg",
+                                  thumbnails={44 + 40 * f[2]: tiny_jpeg(n) for n, f in enumerate(faults)}))
+        real_id = store.save(NewSession("Ada", report, TODAY, 225.0, "lb", 8.0, "the real clip",
+                                        sessions.thumbnails(reviewed, report))).id
+        store.save(NewSession("Ada", scored_report("squat"), TODAY, 80.0, "kg"))
+        store.save(NewSession("Bo", scored_report("squat"), TODAY, 60.0, "kg"))
+    return real_id, report
+
+
+def _page():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.real
+def test_history_page_shows_trend_faults_table_and_a_past_session(filled):
+    real_id, report = filled
+    at = _page()
+    assert at.selectbox(key="athlete").options == ["Ada", "Bo"]
+    at.selectbox(key="lift").set_value("deadlift").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][:3] == ["Form score", "Fault frequency per week", "Sessions"]
+    assert len(at.get("vega_lite_chart")) >= 2  # score over weeks and fault frequency (+ the session timeline)
+    assert "Trend" in at.caption[0].value and "points per week over 4 sessions" in at.caption[0].value
+    table = at.dataframe[0].value
+    assert list(table["id"]) == [real_id, 3, 2, 1] and list(table["load"])[:2] == ["225 lb", "101 kg"]
+    # the newest session is opened by default: the stored report drawn without the model
+    assert at.selectbox(key="past_pick").value.startswith(f"#{real_id} ")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lift"] == "deadlift" and metrics["Reps"] == str(len(report.reps))
+    assert metrics["Flagged moments"] == str(len(report.faults))
+    assert len(at.get("image")) >= 1  # the kept thumbnails of the flagged frames
+
+
+@pytest.mark.real
+def test_compare_two_sessions(filled):
+    real_id, report = filled
+    at = _page()
+    at.selectbox(key="lift").set_value("deadlift").run()
+    assert at.selectbox(key="compare_b").value.startswith(f"#{real_id} ")
+    at.selectbox(key="compare_a").set_value(at.selectbox(key="compare_a").options[3]).run()  # the oldest
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    scores = next(t for t in tables if "measure" in t.columns).set_index("measure")
+    assert scores.loc["session score", "B"] == report.score and scores.loc["flagged moments", "A"] == 2
+    angles = next(t for t in tables if "phase" in t.columns)
+    assert set(angles["phase"]) == {"start", "halfway to the turn", "turn", "halfway back", "end"}
+
+
+@pytest.mark.real
+def test_delete_from_the_page_removes_the_session_and_its_files(filled, home):
+    real_id, _ = filled
+    with Store() as store:
+        uid = store.session(real_id).uid
+    assert (home / "sessions" / uid).is_dir()
+    at = _page()
+    at.selectbox(key="lift").set_value("deadlift").run()
+    at.button(key=f"past_delete_{real_id}").click().run()
+    assert not at.exception
+    with Store() as store:
+        assert real_id not in [r.id for r in store.sessions()]
+    assert not (home / "sessions" / uid).exists()
+
+
+def test_empty_history_says_how_to_save(home):
+    at = _page()
+    assert "No sessions saved yet" in at.info[0].value
+
+
+def test_unopenable_database_is_one_message(home, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
+    at = _page()
+    assert "The session history cannot be opened" in at.error[0].value
+
+
+SAVE_SCRIPT = """
+import os
+from pathlib import Path
+from formcheck import review, thresholds, ui_store
+path = Path(os.environ["FORMCHECK_TEST_CLIP"])
+ui_store.save_form(review.analyse(path, path.name), thresholds.preset("standard"))
+"""
+
+
+@pytest.mark.real
+def test_save_form_saves_the_reviewed_set(home, real, clip, monkeypatch):
+    reviewed, report = real
+    monkeypatch.setenv("FORMCHECK_TEST_CLIP", str(clip(CLIP)))
+    at = AppTest.from_string(SAVE_SCRIPT, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.date_input(key="save_date").value == sessions.recorded_date(report)
+    submit = next(b for b in at.button if b.label == "Save session")
+    submit.click().run()
+    assert "athlete's name is empty" in at.error[0].value  # nothing typed yet
+    at.text_input(key="save_athlete").input("Kim")
+    at.number_input(key="save_load").set_value(142.5)
+    at.radio(key="save_unit").set_value("kg")
+    at.selectbox(key="save_rpe").set_value(8.5)
+    at.text_area(key="save_notes").input("paused reps")
+    at.checkbox(key="save_keep").check()
+    next(b for b in at.button if b.label == "Save session").click().run()
+    assert not at.exception and "Saved as session 1 for Kim" in at.success[0].value
+    with Store() as store:
+        (saved,) = store.sessions()
+        assert (saved.athlete, saved.load, saved.rpe, saved.notes) == ("Kim", "142.5 kg", 8.5, "paused reps")
+        files = store.files(saved.id)
+        assert [f["kind"] for f in files].count("video") == 1 and len(files) > 1
+        assert store.report_dict(saved.id)["faults"] == report.to_dict()["faults"]
+        assert store.check() == []
+    at.run()  # a re-run does not save twice
+    with Store() as store:
+        assert len(store.sessions()) == 1
