@@ -48,8 +48,8 @@ if job is not None and reviewed is None and error is None:
     time.sleep(POLL_S)
     st.rerun()
 if error is not None:
-    st.error(f"This file cannot be analysed: {error}. Try the MP4 or MOV straight from the phone's camera, "
-             "filmed as the guide says.", icon="🚫")
+    st.error(f"This file cannot be analysed. {error}. Try the MP4 or MOV straight from the phone's camera, "
+             "filmed as the guide says.", icon=":material/block:")
 if reviewed is None:
     st.markdown("Upload a video of one set to see each rep's score and the frames where form broke down.")
     st.markdown(ui.ABOUT)

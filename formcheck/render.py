@@ -234,19 +234,28 @@ def body_box(points_px: np.ndarray, width_px: int, height_px: int, margin: float
     return box if box[2] - box[0] >= 32 and box[3] - box[1] >= 32 else None
 
 
-def draw_flag(image: np.ndarray, points_px: np.ndarray, side: str | None, check: dict) -> np.ndarray:
-    """Ring the joint the rule is judged at and write a banner across the bottom of the image:
-    'FAULT spine flexion 27.9 deg, limit 26 deg'. check: {rule, severity, value, limit, unit}.
-    Sizes follow the image's width, so the banner reads the same at any resolution."""
-    h, w = image.shape[:2]
-    colour = (60, 60, 255) if check.get("severity") == "fault" else (0, 190, 255)
-    unit = _UNIT_TEXT.get(check.get("unit", "deg"), check.get("unit", ""))
-    value, limit = f"{check['value']:.3g}", f"{check['limit']:.3g}"
+def _flag_bgr(check: dict) -> tuple[int, int, int]:
+    return (60, 60, 255) if check.get("severity") == "fault" else (0, 190, 255)
+
+
+def ring_joint(image: np.ndarray, points_px: np.ndarray, side: str | None, check: dict) -> np.ndarray:
+    """Ring the joint the check's rule is judged at (drawn before the readouts, which stay on top)."""
     p = _joint_point(points_px, side, check["rule"])
     if p is not None:
-        r = max(int(w * 0.045), 10)
+        r = max(int(image.shape[1] * 0.045), 10)
         cv2.circle(image, p, r, (0, 0, 0), max(r // 4, 3) + 2, cv2.LINE_AA)
-        cv2.circle(image, p, r, colour, max(r // 4, 3), cv2.LINE_AA)
+        cv2.circle(image, p, r, _flag_bgr(check), max(r // 4, 3), cv2.LINE_AA)
+    return image
+
+
+def draw_flag(image: np.ndarray, check: dict) -> np.ndarray:
+    """A banner across the bottom of the image: 'FAULT spine flexion 27.9 deg, limit 26 deg'.
+    check: {rule, severity, value, limit, unit}. The text is sized to the image's width, so the
+    banner reads the same at any resolution."""
+    h, w = image.shape[:2]
+    colour = _flag_bgr(check)
+    unit = _UNIT_TEXT.get(check.get("unit", "deg"), check.get("unit", ""))
+    value, limit = f"{check['value']:.3g}", f"{check['limit']:.3g}"
     text = f"{check.get('severity', 'warn').upper()}  {check['rule'].replace('_', ' ')}  {value} {unit}, limit {limit} {unit}"
     size = 1.0
     while size > 0.3 and cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, 2)[0][0] > w - 24:
@@ -293,13 +302,15 @@ def render_frames(
             points = points * factor
             values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
             status = statuses[i] if statuses else None
-            annotator.annotate(image, points, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",
-                               status={"status": status["status"], "check": None} if status else None)
             check = (checks or {}).get(i)
             if check is None and status and status.get("status") in ("warn", "fault") and status.get("check"):
                 check = {"severity": status["status"], "unit": "", **status["check"]}
             if check is not None:
-                draw_flag(image, points, side, check)
+                ring_joint(image, points, side, check)
+            annotator.annotate(image, points, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",
+                               status={"status": status["status"], "check": None} if status else None)
+            if check is not None:
+                draw_flag(image, check)
             out[i] = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
             if len(out) == len(wanted):
                 break

@@ -102,7 +102,7 @@ class Progress:
     done: int = 0
     total: int = 0
     seconds_left: float = float("nan")
-    stage: str = "Opening the video"
+    stage: str = "Loading the pose model and opening the video"
 
     @property
     def fraction(self) -> float:

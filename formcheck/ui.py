@@ -82,7 +82,7 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         report whose video is not at hand) the same page is drawn without stills and video.
     key: prefix for the widget keys, so two results can share one page."""
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     flags = review.flag_details(report)
     cols = st.columns(5)
     cols[0].metric("Lift", report.lift if report.lift and report.lift != "none" else "none found")

@@ -1,11 +1,16 @@
-"""The annotated H.264 video really plays in Chromium (Debian's package, driven by Playwright)."""
+"""In Debian's Chromium, driven by Playwright: the annotated H.264 video really plays, and the
+review page works end to end (upload, results, flagged frames, chart, video, thresholds)."""
 
 import functools
 import http.server
 import os
+import re
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 
 import pytest
 
@@ -62,3 +67,119 @@ def test_annotated_video_plays_in_chromium(browser, served, clip):
     os.makedirs("artifacts", exist_ok=True)
     page.screenshot(path="artifacts/annotated_video_in_chromium.png")
     page.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def review_page(tmp_path):
+    """`formcheck app` (streamlit run app.py) on a free loopback port, with its own cache."""
+    port = _free_port()
+    env = dict(os.environ, FORMCHECK_CACHE_DIR=str(tmp_path / "cache"), FORMCHECK_HOME=str(tmp_path / "home"))
+    log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "app", "--port", str(port),
+                               "--address", "127.0.0.1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the review page did not start within 60 s"
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _settled(page, timeout_ms: int = 120000) -> None:
+    """Wait until the script run is over (Streamlit's running icon has gone)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function("!document.querySelector('[data-testid^=stStatusWidgetRunning]')", timeout=timeout_ms)
+
+
+def _screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the window is made as tall as it."""
+    os.makedirs("artifacts", exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(height + 120, 12000)})
+    page.wait_for_timeout(1500)  # charts and images settle after the resize
+    page.screenshot(path=f"artifacts/{name}")
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
+def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
+    """Upload a bad file, then a real side-view deadlift with faults; the results, flagged frames,
+    chart and playable video appear; a stricter preset re-scores. Screenshots of each state go to
+    artifacts/."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(review_page)
+    uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    uploader.wait_for(state="attached", timeout=30000)
+    page.get_by_text("Side-on: camera at 90° to the lifter").wait_for(timeout=30000)
+    page.get_by_text("not medical advice").first.wait_for()
+    _screenshot(page, "review_1_empty.png")
+
+    bad = tmp_path / "squat.mp4"
+    bad.write_bytes(b"not a video, only a name that says so\n" * 100)
+    uploader.set_input_files(str(bad))
+    page.get_by_text("This file cannot be analysed").wait_for(timeout=30000)
+    assert page.get_by_text("Traceback").count() == 0
+    _screenshot(page, "review_2_bad_upload.png")
+
+    started = time.monotonic()
+    uploader.set_input_files(str(clip("deadlift_side_bad_m01.mp4")))
+    # the model runs in the background (a fresh cache): the page shows how far it is
+    progress = page.locator("[data-testid=stProgress]")
+    progress.wait_for(timeout=30000)
+    # frames done of all and the time left: the model's stage lasts seconds, the page polls twice a second
+    page.wait_for_function("/frame \\d+ of \\d+, about \\d+ s left/.test("
+                           "document.querySelector('[data-testid=stProgress]')?.innerText ?? '')", timeout=60000)
+    _screenshot(page, "review_3_analysing.png")
+    page.get_by_text("Where form broke down").wait_for(timeout=300000)
+    video = page.locator("[data-testid=stVideo]")
+    video.wait_for(timeout=120000)
+    results_s = time.monotonic() - started
+    assert page.get_by_text("Flagged moments").count() == 1
+    flagged = int(page.locator("[data-testid=stMetric]").filter(has_text="Flagged moments")
+                  .locator("[data-testid=stMetricValue]").inner_text())
+    assert flagged >= 1
+    # the gallery's stills (one per flag), then the frame viewer's
+    assert page.locator("[data-testid=stImage] img").count() == min(flagged, 12) + 1
+    chart = page.locator("[data-testid=stVegaLiteChart]")
+    chart.locator("canvas, svg").first.wait_for(timeout=30000)
+    assert chart.bounding_box()["height"] > 200
+    page.wait_for_function("document.querySelector('[data-testid=stVideo]').readyState >= 1", timeout=30000)
+    duration = page.evaluate("document.querySelector('[data-testid=stVideo]').duration")
+    assert duration == pytest.approx(3.4, abs=0.2)
+    page.evaluate("const v = document.querySelector('[data-testid=stVideo]'); v.muted = true; v.play()")
+    page.wait_for_function("document.querySelector('[data-testid=stVideo]').currentTime > 0.3", timeout=15000)
+    page.evaluate("document.querySelector('[data-testid=stVideo]').pause()")
+    _settled(page)
+    _screenshot(page, "review_4_analysed.png")
+
+    score_before = page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text()
+    page.locator("[data-testid=stSidebar]").get_by_text("strict", exact=True).click()
+    page.locator("[data-testid=stSidebar]").get_by_text("+strict").wait_for(timeout=30000)
+    page.get_by_text("Where form broke down").wait_for(timeout=60000)
+    page.locator("[data-testid=stVideo]").wait_for(timeout=120000)
+    _settled(page)
+    assert page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text() != score_before
+    _screenshot(page, "review_5_strict_thresholds.png")
+    page.close()
+    print(f"results shown {results_s:.1f} s after the upload")
