@@ -95,13 +95,13 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         return
 
     st.subheader("Timeline")
-    st.altair_chart(charts.timeline(report), width="stretch")
+    st.altair_chart(charts.timeline(report), width="stretch", key=f"{key}_timeline")
     st.caption("Shaded spans: red = fault, amber = warning. Amber band with a red dashed edge: the "
                "warning-to-fault range of the line it sits on. Dashed grey lines: each rep's start, "
                "turn and end.")
     if report.reps:
         st.subheader("Reps")
-        st.dataframe(charts.rep_rows(report), hide_index=True)
+        st.dataframe(charts.rep_rows(report), hide_index=True, key=f"{key}_reps")
 
     thresholds_key = str(sorted(report.assessment.get("thresholds", {}).items()))
     if flags:

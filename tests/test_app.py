@@ -177,3 +177,53 @@ def test_page_shows_progress_while_the_job_runs(monkeypatch):
     assert not at.exception
     assert "no lifter found in this test" in at.error[0].value
     assert review.start(Path("/nonexistent") / "job.mp4", "job.mp4") is not job  # a failed job is retried
+
+
+def _stored_page(report_json: str):
+    """A page as the History page draws it: stored reports shown again, no video, twice."""
+    import json
+
+    import streamlit as st
+
+    from formcheck import ui
+    from formcheck.report import Report
+
+    report = Report.from_dict(json.loads(report_json))
+    left, right = st.columns(2)
+    with left:
+        ui.show_results(report, None, key="a")
+    with right:
+        ui.show_results(report, None, key="b")
+
+
+@pytest.mark.real
+def test_stored_report_is_shown_again_without_video(real_reviewed):
+    report = review.rescore(real_reviewed, thresholds.preset("standard"))
+    at = AppTest.from_function(_stored_page, args=(review.report_json(report).decode(),), default_timeout=TIMEOUT_S)
+    run(at)
+    assert [m.value for m in at.metric if m.label == "Flagged moments"] == [str(len(report.faults))] * 2
+    assert len(at.get("vega_lite_chart")) == 2 and len(at.dataframe) == 2
+    assert not at.get("image") and not at.get("video")  # no pictures without the video
+    cards = " ".join(m.value for m in at.markdown)
+    assert all(f["cue"] in cards for f in report.faults)
+    assert len(at.get("download_button")) == 4  # JSON and CSV, each side
+
+
+@pytest.mark.real
+def test_timeline_marks_reps_limits_and_fault_spans(real_reviewed):
+    from formcheck import charts
+
+    report = review.rescore(real_reviewed, thresholds.preset("strict"))
+    spec = charts.timeline(report).to_dict()
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    labels = {row.get("what") for row in data} | {row.get("label") for row in data}
+    for rep in report.reps:
+        assert {f"rep {rep['index'] + 1} start", f"rep {rep['index'] + 1} end"} <= labels
+    # the band is drawn with the thresholds the report was scored with (strict here)
+    assert "back-contour bend limits: warn 12°, fault 20°" in labels
+    spans = [row for row in data if "severity" in row and "start" in row]
+    assert len(spans) == len(report.faults)
+    measures = {row.get("measure") for row in data}
+    assert {"hip angle", "back-contour bend"} <= measures
+    table = charts.rep_rows(report)
+    assert len(table) == len(report.reps) and "depth: smallest knee angle (°)" not in table  # a deadlift
