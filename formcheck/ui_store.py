@@ -40,7 +40,11 @@ def save_form(reviewed: review.Reviewed, limits: Thresholds, key: str = "save") 
     load and unit, RPE, notes, keep-the-video. Saves the report scored at these thresholds and
     thumbnails of its flagged frames."""
     report = review.rescore(reviewed, limits)
-    st.subheader("Save this session")
+    with st.expander("Save this session", icon="💾"):
+        _save_form(reviewed, report, limits, key)
+
+
+def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, key: str) -> None:
     if not report.lift or report.lift == "none":
         st.caption("Nothing to save: no lift was found in this clip.")
         return
@@ -51,7 +55,7 @@ def save_form(reviewed: review.Reviewed, limits: Thresholds, key: str = "save") 
     store = open_store()
     if store is None:
         return
-    with st.form(f"{key}_form", border=True):
+    with st.form(f"{key}_form", border=False):
         athlete = st.text_input("Athlete", key=f"{key}_athlete", max_chars=100,
                                 help="Known: " + (", ".join(store.athletes()) or "none yet"))
         date_col, load_col, unit_col, rpe_col = st.columns([2, 2, 1, 1])

@@ -33,7 +33,7 @@ if not records:
 st.subheader("Form score")
 st.altair_chart(history.score_chart(records), width="stretch")
 trend = history.trend(records)
-st.caption(("Trend " + trend.describe() if trend else "A trend needs sessions on two days or more.")
+st.caption(("Trend " + trend.describe() + "." if trend else "A trend needs sessions on two days or more.")
            + " Dots: sessions; purple: weekly mean; red dashes: the trend line.")
 
 st.subheader("Fault frequency per week")

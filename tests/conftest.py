@@ -19,6 +19,21 @@ def _private_cache(tmp_path_factory):
         os.environ["FORMCHECK_CACHE_DIR"] = saved
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_history(tmp_path_factory):
+    """Sessions saved during the tests (the review page's save form, the CLI) go to a data folder
+    of the test session's own, never to the developer's history."""
+    saved = {k: os.environ.get(k) for k in ("FORMCHECK_HOME", "FORMCHECK_DB_URL")}
+    os.environ["FORMCHECK_HOME"] = str(tmp_path_factory.getbasetemp() / "formcheck_home")
+    os.environ.pop("FORMCHECK_DB_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def clip():
     """A sample clip from sample_videos/ (set-up copies them from ../shared/videos)."""
