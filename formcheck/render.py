@@ -58,8 +58,9 @@ class SkeletonAnnotator:
         colours = dict(self.status_bgr)
         state = (status or {}).get("status", "unscored")
         near_bgr = colours.get(state, self.near_bgr)
-        # text and lines follow the image's size, so a small landscape still stays readable
-        scale = max(h / 720.0, max(image.shape[:2]) / 1000.0, 0.5)
+        # text and lines grow with the image, but mostly with its short side: a portrait frame is
+        # shown narrow, and text sized by its height alone would cover half of it
+        scale = max(min(image.shape[:2]) / 720.0, max(image.shape[:2]) / 960.0, 0.5)
         thick = max(int(round(3 * scale)), 1)
 
         def pt(index: int) -> tuple[int, int] | None:

@@ -34,7 +34,16 @@ tingling or weakness need a doctor or physiotherapist, not a form tip."""
 GALLERY_MAX = 12  # flagged stills drawn at once; the rest are reached through the frame viewer
 STILL_PX = 640  # long side of a flagged still (cropped to the lifter)
 VIEWER_PX = 720  # long side of the frame viewer's picture
-VIDEO_MAX_HEIGHT_PX = 560  # the video is sized so a portrait clip does not fill three screens
+# pictures are sized so a portrait clip does not fill three screens
+VIDEO_MAX_HEIGHT_PX = 640
+VIEWER_MAX_HEIGHT_PX = 600
+STILL_MAX_HEIGHT_PX = 460
+
+
+def _fit(image, max_height_px: int) -> int | str:
+    """st.image width: the column's, unless that would make the picture taller than max_height_px."""
+    h, w = image.shape[:2]
+    return "stretch" if w / h >= 1.2 else int(max_height_px * w / h)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -113,7 +122,7 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
             with st.container(border=True):
                 image_col, text_col = st.columns([2, 3], vertical_alignment="center")
                 if flag["peak"] in images:
-                    image_col.image(images[flag["peak"]], width="stretch")
+                    image_col.image(images[flag["peak"]], width=_fit(images[flag["peak"]], STILL_MAX_HEIGHT_PX))
                 text_col.markdown(f"**{flag['title']}**  \n{flag['where']}  \n{flag['measured']}  \n"
                                   f"*{flag['cue']}*")
                 if source:
@@ -130,9 +139,8 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         st.subheader("Annotated video")
         with st.spinner("Drawing the annotated video..."):
             video_path = review.annotated_video(source, report)
-        v = report.video
-        upright_w, upright_h = (v.height_px, v.width_px) if v.rotation_deg in (90, 270) else (v.width_px, v.height_px)
-        st.video(str(video_path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * upright_w / max(upright_h, 1))))
+        v = report.video  # width_px, height_px: the upright picture's
+        st.video(str(video_path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * v.width_px / max(v.height_px, 1))))
     _downloads(report, video_path, key)
 
 
@@ -163,7 +171,7 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], th
     image = _stills(str(source.path), thresholds_key, (index,), False, VIEWER_PX, source, report,
                     tuple(f for f in flags if f["peak"] == index))
     if index in image:
-        picture.image(image[index], width="stretch")
+        picture.image(image[index], width=_fit(image[index], VIEWER_MAX_HEIGHT_PX))
 
 
 def _downloads(report: Report, video_path, key: str) -> None:
