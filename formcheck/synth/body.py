@@ -1,0 +1,246 @@
+"""The anny body posed from a Motion: mesh vertices, joint centres and spine-bone rotations.
+
+Needs the `synth` extra (torch and anny); both are imported inside functions, so importing this
+module does not. anny (Apache-2.0 code, CC0 MakeHuman/MPFB2 assets, NAVER 2025) is used with its
+default MakeHuman rig ("default": 163 bones, spine05 at the sacrum up to spine01 under the neck)
+and default topology (13,718 vertices); its optional non-commercial SMPL/SMPL-X topologies are
+never loaded (see docs/synthetic.md).
+
+Posing uses anny's 'world-orient' parameterisation: each bone gets its world orientation, its
+head follows its parent. A bone's orientation is its rest orientation turned about the lateral
+axis by the angle its segment has in the Motion (motion.py), so segments swing in the sagittal
+plane from the rest posture. Arms are aimed at a direction instead (hanging for a deadlift, up to
+a bar on the back for a squat). Everything is returned in the world frame of truth.py (X forward,
+Y up, Z right, metres), the floor at y = 0 and the ankles' midpoint over the origin at rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import warnings
+
+import numpy as np
+
+from formcheck.synth.motion import Motion, MotionParams, Segments, generate
+from formcheck.synth.truth import LEFT, rotation
+
+# anny's frame is x = the body's left, y = backwards, z = up; rows map it to X fwd, Y up, Z right.
+ANNY_TO_WORLD = np.array([[0.0, -1.0, 0.0], [0.0, 0.0, 1.0], [-1.0, 0.0, 0.0]])
+LUMBAR_BONES = ("spine05", "spine04", "spine03")  # sacrum up to about L1/T12 (bone heads)
+THORACIC_BONES = ("spine02", "spine01")  # about T12 up to the base of the neck
+NECK_BONES = ("neck01", "neck02", "neck03")
+# MediaPipe point -> the rig bone whose head is that joint's centre.
+JOINT_BONES = {"shoulder": "upperarm01", "elbow": "lowerarm01", "wrist": "wrist", "hip": "upperleg01",
+               "knee": "lowerleg01", "ankle": "foot"}
+PHENOTYPE_KEYS = ("gender", "age", "muscle", "weight", "height", "proportions")
+
+
+@functools.lru_cache(maxsize=1)
+def load_model():
+    """anny's full-body model on the CPU, float32 (the first call compiles warp kernels: minutes)."""
+    import anny
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # create_fullbody_model keeps the MakeHuman rig
+        model = anny.create_fullbody_model(rig="default", topology="default")
+    return model.to(dtype=torch.float32, device="cpu").eval()
+
+
+@dataclasses.dataclass(frozen=True)
+class Posed:
+    """One clip posed. vertices: float32 (frames, V, 3); faces: int32 (F, 3); joints: 'left_hip'
+    etc. -> (frames, 3); bone_world: float32 (frames, bones, 3, 3) world orientations of `bones`,
+    bone_rest: (bones, 3, 3) at rest; region: int8 (V,) 0 skin, 1 shirt, 2 shorts, 3 shoes, 4 hair;
+    bar_m: (frames, 3) centre of the bar."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    joints: dict[str, np.ndarray]
+    bones: tuple[str, ...]
+    bone_world: np.ndarray
+    bone_rest: np.ndarray
+    region: np.ndarray
+    bar_m: np.ndarray
+
+
+def _world_from_anny(x: np.ndarray) -> np.ndarray:
+    return x @ ANNY_TO_WORLD.T
+
+
+def _aim(rest_dir: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Smallest rotations (n, 3, 3) turning unit rest_dir (3,) onto unit targets (n, 3)."""
+    a = rest_dir / np.linalg.norm(rest_dir)
+    b = target / np.linalg.norm(target, axis=-1, keepdims=True)
+    axis = np.cross(a, b)
+    s = np.linalg.norm(axis, axis=-1)
+    c = b @ a
+    k = np.zeros(axis.shape[:-1] + (3, 3))
+    k[..., 0, 1], k[..., 0, 2], k[..., 1, 2] = -axis[..., 2], axis[..., 1], -axis[..., 0]
+    k = k - np.swapaxes(k, -1, -2)
+    factor = np.where(s > 1e-9, (1 - c) / np.where(s > 1e-9, s**2, 1.0), 0.0)[..., None, None]
+    return np.eye(3) + k + factor * (k @ k)
+
+
+def _arm_targets(motion: Motion, side: str, trunk_top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """World directions (n, 3) of the upper arm and the forearm for one side."""
+    out = 1.0 if side == "left" else -1.0  # left is -Z
+    n = motion.n_frames
+    if motion.params.lift == "deadlift":
+        # Arms hang straight down, a little outside the knees, to the bar.
+        upper = np.tile([0.0, -1.0, -0.12 * out], (n, 1))
+        return upper, upper.copy()
+    # Squat: elbows out and back, forearms up to a bar on the upper back; they ride on the trunk.
+    turn = rotation(LEFT, trunk_top)
+    upper = turn @ np.array([-0.5, -0.6, -0.62 * out])
+    fore = turn @ np.array([0.25, 0.6, -0.45 * out])
+    return upper, fore
+
+
+def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int = 16) -> Posed:
+    """Pose the body for every frame of `motion`. phenotype: anny's 0..1 values (PHENOTYPE_KEYS)."""
+    import torch
+
+    model = load_model()
+    labels = list(model.bone_labels)
+    parents = [int(p) for p in model.bone_parents]
+    index = {name: i for i, name in enumerate(labels)}
+    if any(p >= i for i, p in enumerate(parents) if i):
+        raise RuntimeError("anny bones are not in parent-first order")
+    phen = {k: float(v) for k, v in (phenotype or {}).items()}
+    unknown = set(phen) - set(PHENOTYPE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown phenotype keys {sorted(unknown)}")
+    with torch.no_grad():
+        rest = model(phenotype_kwargs=phen)
+    rest_rot = rest["rest_bone_poses"][0, :, :3, :3].numpy().astype(np.float64)
+    rest_heads = rest["rest_bone_heads"][0].numpy().astype(np.float64)
+    rest_verts = rest["rest_vertices"][0].numpy().astype(np.float64)
+
+    n = motion.n_frames
+    a_to_w, w_to_a = ANNY_TO_WORLD, ANNY_TO_WORLD.T
+    sag = lambda deg: rotation(LEFT, deg)  # noqa: E731  world-frame sagittal swing
+    m = motion
+    top = m.pelvis_deg + m.lumbar_deg + m.thoracic_deg
+    explicit: dict[str, np.ndarray] = {"root": sag(m.pelvis_deg)}
+    cumulative = m.pelvis_deg.copy()
+    for name in LUMBAR_BONES:
+        cumulative = cumulative + m.lumbar_deg / len(LUMBAR_BONES)
+        explicit[name] = sag(cumulative)
+    for name in THORACIC_BONES:
+        cumulative = cumulative + m.thoracic_deg / len(THORACIC_BONES)
+        explicit[name] = sag(cumulative)
+    for k, name in enumerate(NECK_BONES, 1):
+        explicit[name] = sag(top + m.neck_deg * k / len(NECK_BONES))
+    for s, side in (("L", "left"), ("R", "right")):
+        explicit[f"pelvis.{s}"] = explicit["root"]
+        for bone in ("upperleg01", "upperleg02"):
+            explicit[f"{bone}.{s}"] = sag(m.thigh_deg)
+        for bone in ("lowerleg01", "lowerleg02"):
+            explicit[f"{bone}.{s}"] = sag(m.shank_deg)
+        explicit[f"foot.{s}"] = np.tile(np.eye(3), (n, 1, 1))  # feet flat on the floor
+        upper, fore = _arm_targets(m, side, top)
+        for bone, target in (("upperarm01", upper), ("upperarm02", upper), ("lowerarm01", fore), ("lowerarm02", fore)):
+            rest_dir = a_to_w @ rest_rot[index[f"{bone}.{s}"]][:, 1]  # a bone's y axis runs head -> tail
+            explicit[f"{bone}.{s}"] = _aim(rest_dir, target)
+    # World-frame deltas for every bone: explicit, else the parent's; then into anny's frame.
+    delta = np.empty((n, len(labels), 3, 3))
+    for i, name in enumerate(labels):
+        delta[:, i] = explicit[name] if name in explicit else (delta[:, parents[i]] if i else np.eye(3))
+    delta_anny = w_to_a @ delta @ a_to_w
+    world_orient = delta_anny @ rest_rot  # (n, B, 3, 3)
+
+    verts, bone_poses = [], []
+    with torch.no_grad():
+        for start in range(0, n, batch):
+            d = np.zeros((min(batch, n - start), len(labels), 4, 4), np.float32)
+            d[..., :3, :3] = world_orient[start:start + batch]
+            d[..., 3, 3] = 1.0
+            out = model(pose_parameters=torch.from_numpy(d), phenotype_kwargs=phen,
+                        pose_parameterization="world-orient")
+            verts.append(out["vertices"].numpy())
+            bone_poses.append(out["bone_poses"].numpy())
+    verts = _world_from_anny(np.concatenate(verts).astype(np.float64))
+    heads = _world_from_anny(np.concatenate(bone_poses)[..., :3, 3].astype(np.float64))
+    rest_w = _world_from_anny(rest_verts)
+    # Floor at the soles, the ankles' midpoint over the origin at rest; then keep the ankles put.
+    rest_ankles = _world_from_anny(rest_heads[[index["foot.L"], index["foot.R"]]]).mean(0)
+    origin = np.array([rest_ankles[0], rest_w[:, 1].min(), rest_ankles[2]])
+    shift = (rest_ankles - origin) - heads[:, [index["foot.L"], index["foot.R"]]].mean(1)
+    verts += shift[:, None]
+    heads += shift[:, None]
+
+    joints = {}
+    for s, side in (("L", "left"), ("R", "right")):
+        for joint, bone in JOINT_BONES.items():
+            joints[f"{side}_{joint}"] = heads[:, index[f"{bone}.{s}"]]
+        for joint, vi in _surface_points(rest_w - origin, side).items():
+            joints[f"{side}_{joint}"] = verts[:, vi]
+    spine = ("root",) + LUMBAR_BONES + THORACIC_BONES + NECK_BONES + ("head",)
+    sel = [index[b] for b in spine]
+    to_world = lambda r: a_to_w @ r @ w_to_a  # noqa: E731  a rotation expressed in the world frame
+    hands = heads[:, [index["finger3-1.L"], index["finger3-1.R"]]].mean(1)
+    # Deadlift: the bar in the hands. Squat: on the upper back, behind the base of the neck.
+    on_back = heads[:, index["neck01"]] + (rotation(LEFT, top) @ np.array([-0.08, -0.05, 0.0]))
+    bar = hands.copy() if m.params.lift == "deadlift" else on_back
+    return Posed(
+        vertices=verts.astype(np.float32),
+        faces=model.get_triangular_faces().numpy().astype(np.int32),
+        joints=joints,
+        bones=spine,
+        bone_world=to_world(world_orient[:, sel]).astype(np.float32),
+        bone_rest=to_world(rest_rot[sel]).astype(np.float32),
+        region=_regions(model, labels),
+        bar_m=bar,
+    )
+
+
+def _surface_points(rest_w: np.ndarray, side: str) -> dict[str, int]:
+    """Vertex indices standing in for MediaPipe points with no rig joint: ear, heel, toe tip.
+    rest_w: rest vertices in the world frame with the floor at y = 0."""
+    sign = -1.0 if side == "left" else 1.0  # left is -Z
+    z = rest_w[:, 2] * sign
+    height = rest_w[:, 1].max()
+    head = rest_w[:, 1] > 0.88 * height
+    ear = np.flatnonzero(head)[np.argmax(z[head])]  # the head's outermost point on that side
+    foot = (rest_w[:, 1] < 0.06 * height) & (z > 0.02)
+    heel = np.flatnonzero(foot)[np.argmin(rest_w[foot, 0])]
+    toe = np.flatnonzero(foot)[np.argmax(rest_w[foot, 0])]
+    return {"ear": int(ear), "heel": int(heel), "foot_index": int(toe)}
+
+
+def _regions(model, labels: list[str]) -> np.ndarray:
+    """Clothing region per vertex from the bone that moves it most (see Posed.region)."""
+    weights = model.vertex_bone_weights.numpy()
+    bones = model.vertex_bone_indices.numpy()
+    main = [labels[b] for b in bones[np.arange(len(bones)), weights.argmax(1)]]
+    region = np.zeros(len(main), np.int8)
+    for i, name in enumerate(main):
+        base = name.split(".")[0]
+        if base.startswith(("spine", "breast", "clavicle", "shoulder01", "upperarm01")):
+            region[i] = 1
+        elif base.startswith(("root", "pelvis", "upperleg")):
+            region[i] = 2
+        elif base.startswith(("foot", "toe")):
+            region[i] = 3
+    return region
+
+
+def rest_segments(phenotype: dict[str, float] | None = None) -> Segments:
+    """The body's side-view lengths and rest inclines (left side), for motion.hinge_for_bar."""
+    standing = generate(MotionParams(lift="deadlift", reps=1, fps=1.0, rep_s=4.0, hold_s=0.0))
+    posed = pose(standing, phenotype)
+    k = int(np.argmin(standing.depth))  # lockout: arms hanging straight down
+    j = {name: v[k] for name, v in posed.joints.items()}
+    hand = posed.bar_m[k]
+
+    def seg(a, b):
+        d = b - a
+        return float(np.hypot(d[0], d[1])), float(np.degrees(np.arctan2(d[0], d[1])))
+
+    shank, shank_inc = seg(j["left_ankle"], j["left_knee"])
+    thigh, thigh_inc = seg(j["left_knee"], j["left_hip"])
+    trunk, trunk_inc = seg(j["left_hip"], j["left_shoulder"])
+    return Segments(shank, thigh, trunk, float(j["left_shoulder"][1] - hand[1]),
+                    shank_inc, thigh_inc, trunk_inc, float(j["left_ankle"][1]))

@@ -1,0 +1,178 @@
+"""One synthetic clip end to end: a spec drawn from a seed -> motion -> posed body -> video + truth.
+
+The truth file (JSON) carries `schema_version`, the spec, the camera, the reps, per-rep fault
+labels and per-frame arrays; the CSV has one row per frame. Conventions: truth.py and motion.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from formcheck import thresholds as thresholds_mod
+from formcheck.synth import body, motion, render, truth
+
+SCHEMA_VERSION = 1
+SPINE_MEASURES = {  # name: (lower bone, upper bone) of body.Posed.bones
+    "lumbar_flexion_deg": ("root", "spine03"),
+    "thoracic_flexion_deg": ("spine03", "spine01"),
+    "spine_flexion_deg": ("root", "spine01"),
+    "neck_flexion_deg": ("spine01", "head"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ClipSpec:
+    """Everything that decides one clip. name: file stem; phenotype: anny's 0..1 values."""
+
+    name: str
+    motion: motion.MotionParams
+    camera: truth.Camera
+    look: render.Look
+    phenotype: dict
+    seed: int = 0
+    crf: int = 23
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "motion": dataclasses.asdict(self.motion), "camera": dataclasses.asdict(self.camera),
+                "look": dataclasses.asdict(self.look), "phenotype": self.phenotype, "seed": self.seed, "crf": self.crf}
+
+
+def _colour(rng: np.random.Generator, low: int = 20, high: int = 235) -> tuple[int, int, int]:
+    return tuple(int(c) for c in rng.integers(low, high, 3))
+
+
+def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
+                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (640, 480)) -> ClipSpec:
+    """A clip spec drawn reproducibly from (seed, index); arguments given override the draw."""
+    rng = np.random.default_rng([seed, index])
+    lift = lift or str(rng.choice(motion.LIFTS))
+    lumbar = float(lumbar_deg) if lumbar_deg is not None else float(rng.choice([0.0, 0.0, rng.uniform(10, 35)]))
+    phenotype = {"gender": float(rng.uniform(0, 1)), "age": float(rng.uniform(0.35, 0.6)),
+                 "muscle": float(rng.uniform(0.3, 0.8)), "weight": float(rng.uniform(0.3, 0.7)),
+                 "height": float(rng.uniform(0.3, 0.8)), "proportions": 0.5}
+    if lift == "deadlift":
+        mp = motion.MotionParams(lift=lift, reps=int(rng.integers(1, 3)), fps=fps, rep_s=float(rng.uniform(2.2, 3.0)),
+                                 down_fraction=0.45, hold_s=0.7, shank_bottom_deg=float(rng.uniform(10, 20)),
+                                 lumbar_peak_deg=lumbar, flexion_phase=0.2, flexion_width=0.3,
+                                 neck_bottom_deg=float(rng.uniform(-20, 10)))
+    else:
+        mp = motion.MotionParams(lift=lift, reps=int(rng.integers(1, 3)), fps=fps, rep_s=float(rng.uniform(2.2, 3.0)),
+                                 down_fraction=0.55, hold_s=0.6, shank_bottom_deg=float(rng.uniform(25, 38)),
+                                 thigh_bottom_deg=float(rng.uniform(-95, -65)), trunk_bottom_deg=float(rng.uniform(30, 50)),
+                                 lumbar_peak_deg=lumbar, flexion_phase=0.5, flexion_width=0.2,
+                                 neck_bottom_deg=float(rng.uniform(-10, 10)))
+    cam = truth.Camera(width_px=size[0], height_px=size[1],
+                       yaw_deg=float(yaw_deg) if yaw_deg is not None else 90.0,
+                       near_side=str(rng.choice(["left", "right"])), height_m=float(rng.uniform(0.7, 1.1)),
+                       distance_m=float(rng.uniform(2.9, 3.6)), hfov_deg=50.0, target_m=(0.0, 0.85, 0.0))
+    look = render.Look(skin=_colour(rng, 60, 210), shirt=_colour(rng), shorts=_colour(rng, 10, 120),
+                       wall_top=_colour(rng, 150, 235), wall_bottom=_colour(rng, 120, 220), floor=_colour(rng, 50, 150),
+                       light_dir=(float(rng.uniform(-0.5, 0.5)), 0.8, float(rng.uniform(-0.6, 0.6))),
+                       ambient=float(rng.uniform(0.3, 0.45)))
+    name = f"synth_{seed}_{index:03d}_{lift}_yaw{int(cam.yaw_deg)}_lumbar{int(round(lumbar))}"
+    return ClipSpec(name, mp, cam, look, phenotype, seed=seed)
+
+
+def _fit_deadlift(spec: ClipSpec) -> ClipSpec:
+    """Deadlift start angles that put the hanging arms on a bar resting on the floor over
+    mid-foot (motion.hinge_for_bar with this body's segment lengths)."""
+    if spec.motion.lift != "deadlift":
+        return spec
+    seg = body.rest_segments(spec.phenotype)
+    mid_foot_m = 0.07
+    thigh, trunk = motion.hinge_for_bar(seg, spec.motion.shank_bottom_deg, mid_foot_m, render.PLATE_RADIUS_M)
+    return dataclasses.replace(spec, motion=dataclasses.replace(spec.motion, thigh_bottom_deg=thigh, trunk_bottom_deg=trunk))
+
+
+def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None) -> list[dict]:
+    """Per rep: the measured value and 'ok'/'warn'/'fault' for the rules the truth can judge,
+    with formcheck's thresholds (thresholds.toml). Spine flexion is judged on lumbar flexion
+    while the trunk is hinged (McKean's measure, cited there)."""
+    limits = limits or thresholds_mod.load()
+
+    def grade(value: float, warn: float, fault: float, above: bool = True) -> str:
+        if not np.isfinite(value):
+            return "unknown"
+        worse = (lambda a, b: a >= b) if above else (lambda a, b: a <= b)
+        return "fault" if worse(value, fault) else "warn" if worse(value, warn) else "ok"
+
+    out = []
+    for r in reps:
+        sl = slice(r.start, r.end + 1)
+        trunk = frames["trunk_incline_deg"][sl]
+        hinged = trunk >= limits.get("common", "hinged_trunk_deg")
+        lumbar = frames["lumbar_flexion_deg"][sl]
+        flex = float(np.max(lumbar[hinged])) if hinged.any() else float("nan")
+        rep = {"start": r.start, "turn": r.turn, "end": r.end, "spine_flexion": {
+            "lumbar_max_deg": flex, "label": grade(flex, limits.get("common", "spine_flexion_warn_deg"),
+                                                   limits.get("common", "spine_flexion_fault_deg"))}}
+        if lift == "squat":
+            knee = float(frames["knee_deg"][r.turn])
+            rep["depth"] = {"knee_bottom_deg": knee, "label": grade(knee, limits.get("squat", "depth_knee_warn_deg"),
+                                                                   limits.get("squat", "depth_knee_fault_deg"))}
+            lean = float(frames["trunk_incline_deg"][r.turn])
+            rep["forward_lean"] = {"trunk_bottom_deg": lean, "label": grade(
+                lean, limits.get("squat", "forward_lean_warn_deg"), limits.get("squat", "forward_lean_fault_deg"))}
+        else:
+            back = float(frames["trunk_incline_deg"][r.turn])
+            rep["lockout_lean_back"] = {"trunk_lockout_deg": back, "label": grade(
+                back, limits.get("deadlift", "lockout_lean_back_warn_deg"),
+                limits.get("deadlift", "lockout_lean_back_fault_deg"), above=False)}
+        out.append(rep)
+    return out
+
+
+def make_clip(spec: ClipSpec, out_dir: str | Path) -> dict:
+    """Render `spec` to out_dir/<name>.mp4 with <name>.truth.json and <name>.truth.csv.
+    Returns a summary with timings."""
+    out_dir = Path(out_dir)
+    t0 = time.perf_counter()
+    spec = _fit_deadlift(spec)
+    mot = motion.generate(spec.motion)
+    posed = body.pose(mot, spec.phenotype)
+    t_pose = time.perf_counter() - t0
+    gt = truth.ground_truth(posed.joints, mot.time_s, spec.camera)
+    frames = {k: np.asarray(v, float) for k, v in gt["image"].items()}
+    frames.update({f"sagittal_{k}": np.asarray(v, float) for k, v in gt["sagittal"].items()})
+    bi = {b: i for i, b in enumerate(posed.bones)}
+    for name, (lo, hi) in SPINE_MEASURES.items():
+        frames[name] = truth.flexion_deg(posed.bone_rest[bi[lo]], posed.bone_world[:, bi[lo]],
+                                         posed.bone_rest[bi[hi]], posed.bone_world[:, bi[hi]])
+    frames["bar_forward_m"] = posed.bar_m[:, 0]
+    frames["bar_height_m"] = posed.bar_m[:, 1]
+    frames["depth"] = mot.depth
+    colours = render.face_colours(posed.region, posed.faces, spec.look)
+    rng = np.random.default_rng([spec.seed, 7])
+    t1 = time.perf_counter()
+    images = (render.render_frame(spec.camera, spec.look, posed.vertices[i], posed.faces, colours, posed.bar_m[i], rng)
+              for i in range(mot.n_frames))
+    video = render.write_clip(out_dir / f"{spec.name}.mp4", images, spec.motion.fps, spec.camera.width_px,
+                              spec.camera.height_px, crf=spec.crf)
+    t_render = time.perf_counter() - t1
+    reps = [dataclasses.asdict(r) for r in mot.reps]
+    record = {
+        "schema_version": SCHEMA_VERSION,
+        "spec": spec.to_dict(),
+        "n_frames": mot.n_frames,
+        "fps": spec.motion.fps,
+        "reps": reps,
+        "faults": fault_labels(spec.motion.lift, mot.reps, frames),
+        "frames": {"time_s": mot.time_s.round(4).tolist(),
+                   **{k: [None if not np.isfinite(x) else round(float(x), 3) for x in v] for k, v in frames.items()}},
+        "image_px": {k: np.round(v[:, :2], 2).tolist() for k, v in gt["image_px"].items()},
+    }
+    (out_dir / f"{spec.name}.truth.json").write_text(json.dumps(record))
+    with open(out_dir / f"{spec.name}.truth.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        names = list(frames)
+        w.writerow(["frame", "time_s", *names])
+        for i in range(mot.n_frames):
+            w.writerow([i, f"{mot.time_s[i]:.4f}", *(f"{frames[k][i]:.3f}" for k in names)])
+    return {"video": str(video), "frames": mot.n_frames, "pose_s": round(t_pose, 2), "render_s": round(t_render, 2),
+            "render_ms_per_frame": round(1000 * t_render / mot.n_frames, 1)}

@@ -1,0 +1,186 @@
+"""Parametric squat and deadlift motion: per-frame segment angles over a set of reps (numpy only).
+
+Angles are in degrees in the lifter's sagittal plane, as inclines from straight up, + towards
+the way the lifter faces (the convention of tests/synthetic.py):
+
+| name          | segment                              | standing | bottom of a squat / deadlift start |
+|---------------|--------------------------------------|----------|------------------------------------|
+| shank_deg     | ankle -> knee                        | 0        | + (knees ahead of the ankles)      |
+| thigh_deg     | knee -> hip                          | 0        | - (hips behind the knees)          |
+| pelvis_deg    | the pelvis and the base of the spine | 0        | + (tipped forward)                 |
+| lumbar_deg    | flexion spread over the lumbar bones | 0        | + flexion (rounding), - extension  |
+| thoracic_deg  | flexion spread over the thoracic bones | 0      | + flexion, - extension             |
+| neck_deg      | head and neck against the top of the spine | 0  | + head forward/down, - head back   |
+
+0 everywhere is the body model's rest posture (upright, arms placed by the body module). The
+pelvis is tipped by the wanted trunk incline less half the spine's flexion: a spine bent through
+F degrees as an even arc turns its hip->shoulder chord by F/2, so rounding the back keeps the
+trunk chord roughly where the lift puts it and shows as curvature, as it does in a real lifter.
+The ground truth is not taken from these numbers but measured on the posed skeleton (truth.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+LIFTS = ("squat", "deadlift")
+
+
+@dataclasses.dataclass(frozen=True)
+class MotionParams:
+    """What one clip's lifter does. Angles in degrees (see module doc), times in seconds."""
+
+    lift: str = "squat"
+    reps: int = 2
+    fps: float = 30.0
+    rep_s: float = 2.4  # one rep, top to bottom to top (squat) or floor to lockout to floor
+    down_fraction: float = 0.5  # share of a squat rep spent descending (deadlift: pulling)
+    hold_s: float = 0.6  # pause before, between and after reps
+    shank_bottom_deg: float = 30.0
+    thigh_bottom_deg: float = -70.0
+    trunk_bottom_deg: float = 40.0
+    # Spine flexion profile: a smooth bump of `*_peak_deg` centred at `flexion_phase` (0..1 of
+    # the rep; 0.5 is the bottom of a squat, 0 and 1 the floor in a deadlift) and `flexion_width`
+    # wide (phase units, full width at half height).
+    lumbar_peak_deg: float = 0.0
+    thoracic_peak_deg: float = 0.0
+    flexion_phase: float = 0.5
+    flexion_width: float = 0.3
+    lockout_extension_deg: float = 0.0  # lumbar hyperextension at lockout (+ = more arched)
+    lockout_lean_back_deg: float = 0.0  # trunk behind vertical at lockout (+ = leaning back)
+    neck_deg: float = 0.0  # head against the trunk, held
+    neck_bottom_deg: float = 0.0  # added at the bottom (looking up in a hinge is negative)
+
+    def __post_init__(self) -> None:
+        if self.lift not in LIFTS:
+            raise ValueError(f"lift must be one of {LIFTS}, got {self.lift!r}")
+        if self.reps < 1 or self.fps <= 0 or self.rep_s <= 0 or not 0.1 <= self.down_fraction <= 0.9:
+            raise ValueError("reps >= 1, fps > 0, rep_s > 0 and 0.1 <= down_fraction <= 0.9")
+
+
+@dataclasses.dataclass(frozen=True)
+class RepMarks:
+    """Frame indices of one rep: start, turn (bottom of a squat, lockout of a deadlift), end."""
+
+    start: int
+    turn: int
+    end: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Motion:
+    """Per-frame angles, each float64 (frames,), in degrees (module doc); time_s from 0 at fps;
+    depth: 0 standing tall .. 1 at the bottom (squat) or the floor (deadlift)."""
+
+    params: MotionParams
+    time_s: np.ndarray
+    depth: np.ndarray
+    shank_deg: np.ndarray
+    thigh_deg: np.ndarray
+    pelvis_deg: np.ndarray
+    lumbar_deg: np.ndarray
+    thoracic_deg: np.ndarray
+    neck_deg: np.ndarray
+    reps: tuple[RepMarks, ...]
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.time_s)
+
+
+@dataclasses.dataclass(frozen=True)
+class Segments:
+    """A body's side-view geometry at rest: lengths in metres (ankle->knee, knee->hip,
+    hip->shoulder, shoulder->hand with the arm straight down) and rest inclines in degrees."""
+
+    shank_m: float
+    thigh_m: float
+    trunk_m: float
+    arm_m: float
+    shank_rest_deg: float = 0.0
+    thigh_rest_deg: float = 0.0
+    trunk_rest_deg: float = 0.0
+    ankle_height_m: float = 0.07
+
+
+def hinge_for_bar(seg: Segments, shank_deg: float, bar_x_m: float, bar_y_m: float) -> tuple[float, float]:
+    """Thigh and trunk angles (motion convention: rotation from rest) that put straight, hanging
+    arms on a bar at (bar_x_m ahead of the ankle, bar_y_m above the floor), shins at shank_deg
+    from rest. Two-link inverse kinematics, hips behind the knees. Raises ValueError if the bar
+    is out of reach."""
+    s = np.radians(shank_deg + seg.shank_rest_deg)
+    knee = np.array([seg.shank_m * np.sin(s), seg.ankle_height_m + seg.shank_m * np.cos(s)])
+    shoulder = np.array([bar_x_m, bar_y_m + seg.arm_m])
+    d = shoulder - knee
+    dist = float(np.hypot(*d))
+    if not abs(seg.thigh_m - seg.trunk_m) < dist < seg.thigh_m + seg.trunk_m:
+        raise ValueError(f"bar out of reach: knee->shoulder {dist:.3f} m")
+    # Angle at the knee end between knee->shoulder and knee->hip (law of cosines).
+    cos_a = (seg.thigh_m**2 + dist**2 - seg.trunk_m**2) / (2 * seg.thigh_m * dist)
+    base = np.arctan2(d[0], d[1])  # incline of knee->shoulder from straight up, + forward
+    thigh = base - np.arccos(np.clip(cos_a, -1, 1))  # hip behind the knee-shoulder line
+    hip = knee + seg.thigh_m * np.array([np.sin(thigh), np.cos(thigh)])
+    trunk = np.arctan2(*(shoulder - hip))
+    return float(np.degrees(thigh) - seg.thigh_rest_deg), float(np.degrees(trunk) - seg.trunk_rest_deg)
+
+
+def _ease(x: np.ndarray) -> np.ndarray:
+    """0 -> 1 with zero slope at both ends (half a cosine)."""
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
+
+
+def depth_profile(phase: np.ndarray, down_fraction: float) -> np.ndarray:
+    """Depth over one squat rep, phase 0..1: 0 -> 1 at `down_fraction` -> 0."""
+    phase = np.asarray(phase, float)
+    down = _ease(phase / down_fraction)
+    up = 1.0 - _ease((phase - down_fraction) / (1.0 - down_fraction))
+    return np.where(phase < down_fraction, down, up)
+
+
+def bump(phase: np.ndarray, centre: float, width: float) -> np.ndarray:
+    """Smooth bump of height 1 at `centre`, 0 beyond `width` on either side (raised cosine,
+    so `width` is also its full width at half height)."""
+    x = (np.asarray(phase, float) - centre) / width
+    return np.where(np.abs(x) < 1.0, 0.5 + 0.5 * np.cos(np.pi * x), 0.0)
+
+
+def generate(params: MotionParams) -> Motion:
+    """Per-frame angles for `params` (see module doc). Reps follow each other after `hold_s`."""
+    p = params
+    hold = int(round(p.hold_s * p.fps))
+    rep_n = max(int(round(p.rep_s * p.fps)), 4)
+    n = hold + p.reps * (rep_n + hold)
+    phase = np.full(n, np.nan)  # phase within a rep, NaN while holding
+    marks = []
+    for r in range(p.reps):
+        start = hold + r * (rep_n + hold)
+        phase[start:start + rep_n + 1] = np.linspace(0.0, 1.0, rep_n + 1)[: min(rep_n + 1, n - start)]
+        marks.append(RepMarks(start, start + int(round(p.down_fraction * rep_n)), min(start + rep_n, n - 1)))
+    holding = np.isnan(phase)
+    ph = np.nan_to_num(phase)
+    if p.lift == "squat":
+        depth = np.where(holding, 0.0, depth_profile(ph, p.down_fraction))
+    else:  # floor -> lockout -> floor, the bar resting on the floor between reps
+        depth = np.where(holding, 1.0, 1.0 - depth_profile(ph, p.down_fraction))
+    flex = np.where(holding, 0.0, bump(ph, p.flexion_phase, p.flexion_width))
+    if p.lift == "deadlift" and p.flexion_phase in (0.0, 1.0):
+        flex = np.where(holding, 1.0, np.maximum(bump(ph, 0.0, p.flexion_width), bump(ph, 1.0, p.flexion_width)))
+    lockout = 1.0 - depth  # 1 when standing tall
+    lockout_only = np.clip((lockout - 0.9) / 0.1, 0.0, 1.0) if p.lift == "deadlift" else 0.0 * depth
+    lumbar = p.lumbar_peak_deg * flex - p.lockout_extension_deg * lockout_only
+    thoracic = p.thoracic_peak_deg * flex
+    trunk = p.trunk_bottom_deg * depth - p.lockout_lean_back_deg * lockout_only
+    return Motion(
+        params=p,
+        time_s=np.arange(n) / p.fps,
+        depth=depth,
+        shank_deg=p.shank_bottom_deg * depth,
+        thigh_deg=p.thigh_bottom_deg * depth,
+        pelvis_deg=trunk - 0.5 * (lumbar + thoracic),
+        lumbar_deg=lumbar,
+        thoracic_deg=thoracic,
+        neck_deg=p.neck_deg + p.neck_bottom_deg * depth,
+        reps=tuple(marks),
+    )
