@@ -1,0 +1,43 @@
+"""Render synthetic squat/deadlift clips with per-frame ground truth (docs/synthetic.md).
+
+Needs the synth extra: python3 -m venv .venv-synth && .venv-synth/bin/pip install torch==2.13.0
+&& .venv-synth/bin/pip install -e '.[synth]'. The same --seed and --count give the same clips.
+
+    .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out artifacts/synth --count 4
+    .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out DIR --count 1 --lift deadlift --lumbar 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from formcheck.synth import clip
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, required=True, help="seed of the whole set")
+    ap.add_argument("--out", type=Path, required=True, help="folder for <name>.mp4 and <name>.truth.{json,csv}")
+    ap.add_argument("--count", type=int, default=1, help="clips to render (indices 0..count-1)")
+    ap.add_argument("--first", type=int, default=0, help="first clip index")
+    ap.add_argument("--lift", choices=("squat", "deadlift"), help="override the drawn lift")
+    ap.add_argument("--lumbar", type=float, help="override the peak lumbar flexion, degrees")
+    ap.add_argument("--yaw", type=float, help="override the camera yaw, degrees (90 = side view)")
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--size", default="640x480", help="WIDTHxHEIGHT in pixels")
+    args = ap.parse_args(argv)
+    width, height = (int(x) for x in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for index in range(args.first, args.first + args.count):
+        spec = clip.sample_spec(args.seed, index, lift=args.lift, lumbar_deg=args.lumbar, yaw_deg=args.yaw,
+                                fps=args.fps, size=(width, height))
+        summary = clip.make_clip(spec, args.out)
+        print(json.dumps({"name": spec.name, **summary}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
