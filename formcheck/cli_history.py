@@ -1,6 +1,6 @@
 """Command line for saved sessions: `analyze ... --athlete NAME` saves, `formcheck history` lists
-sessions with the weekly trend, `formcheck export` writes one athlete's data, `formcheck delete`
-removes a session and its files.
+sessions with the weekly trend, `formcheck export` writes one athlete's data, `formcheck edit`
+corrects a session's date, load, RPE or notes, `formcheck delete` removes a session and its files.
 
 A session is saved only when --athlete is given (and not --no-save): an analysis of someone
 else's clip, or a test run, should not land in anybody's history by default. Where the store
@@ -48,6 +48,14 @@ def add_commands(sub) -> None:
     export.add_argument("--athlete", required=True)
     export.add_argument("--out", type=Path, help="file to write (default: <athlete>_formcheck.json)")
     export.add_argument("--verbose", action="store_true")
+
+    edit = sub.add_parser("edit", help="correct a saved session's date, load, RPE or notes")
+    edit.add_argument("session", type=int, help="the session's id (see formcheck history)")
+    edit.add_argument("--date", help="day it was filmed, YYYY-MM-DD")
+    edit.add_argument("--load", help="e.g. 100kg or 225lb; 'none' removes it")
+    edit.add_argument("--rpe", help="1-10; 'none' removes it")
+    edit.add_argument("--notes", help="replaces the notes")
+    edit.add_argument("--verbose", action="store_true")
 
     delete = sub.add_parser("delete", help="delete one saved session and its files")
     delete.add_argument("session", type=int, help="the session's id (see formcheck history)")
@@ -187,6 +195,35 @@ def cmd_export(args: argparse.Namespace, err: TextIO) -> int:
     return 0
 
 
+def cmd_edit(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck.sessions import parse_date, parse_load
+    from formcheck.store import Store
+
+    fields: dict = {}
+    if args.date is not None:
+        fields["recorded_on"] = parse_date(args.date)
+    if args.load is not None:
+        none = args.load.strip().lower() == "none"
+        fields["load_value"], fields["load_unit"] = (None, None) if none else parse_load(args.load)
+    if args.rpe is not None:
+        if args.rpe.strip().lower() == "none":
+            fields["rpe"] = None
+        else:
+            try:
+                fields["rpe"] = float(args.rpe)
+            except ValueError:
+                raise FormcheckError(f"--rpe {args.rpe!r}: a number from 1 to 10, or none") from None
+    if args.notes is not None:
+        fields["notes"] = args.notes
+    if not fields:
+        raise FormcheckError("nothing to change: give --date, --load, --rpe or --notes")
+    with Store() as store:
+        record = store.update(args.session, **fields)
+    print(f"session {record.id}: {record.athlete}, {record.lift}, {record.recorded_on}, load {record.load or '-'}, "
+          f"RPE {_fmt(record.rpe)}, notes {record.notes!r}")
+    return 0
+
+
 def cmd_delete(args: argparse.Namespace, err: TextIO) -> int:
     from formcheck.store import Store
 
@@ -200,4 +237,4 @@ def cmd_delete(args: argparse.Namespace, err: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"history": cmd_history, "export": cmd_export, "delete": cmd_delete}
+COMMANDS = {"history": cmd_history, "export": cmd_export, "edit": cmd_edit, "delete": cmd_delete}

@@ -137,12 +137,38 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
     video = next((f for f in store.files(record.id) if f["kind"] == "video" and f["path"].is_file()), None)
     if video:
         st.video(str(video["path"]))
+    _edit_form(store, record, key)
     with st.popover("Delete this session"):
         st.write("The session, its stills and any kept video are removed for good.")
         if st.button("Delete", key=f"{key}_delete_{record.id}", type="primary"):
             store.delete(record.id)
             st.session_state.pop(f"{key}_pick", None)
             st.rerun()
+
+
+def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
+    """Correct what was typed at save time: date filmed, load, RPE, notes."""
+    with st.popover("Edit details"):
+        with st.form(f"{key}_edit_{record.id}", border=False):
+            recorded_on = st.date_input("Date filmed", value=record.recorded_on, key=f"{key}_edit_date")
+            load_col, unit_col = st.columns(2)
+            load = load_col.number_input("Load on the bar", min_value=0.0, max_value=1999.0, value=record.load_value,
+                                         step=2.5, key=f"{key}_edit_load", placeholder="none")
+            unit = unit_col.radio("Unit", ("kg", "lb"), index=0 if record.load_unit != "lb" else 1, horizontal=True,
+                                  key=f"{key}_edit_unit")
+            rpe = st.selectbox("RPE", RPE_CHOICES, key=f"{key}_edit_rpe",
+                               index=RPE_CHOICES.index(record.rpe) if record.rpe in RPE_CHOICES else 0)
+            notes = st.text_area("Notes", value=record.notes, key=f"{key}_edit_notes", height=68)
+            if not st.form_submit_button("Save changes"):
+                return
+        try:
+            store.update(record.id, recorded_on=recorded_on, load_value=None if load is None else float(load),
+                         load_unit=None if load is None else unit, rpe=None if rpe == "-" else float(rpe),
+                         notes=notes or "")
+        except FormcheckError as exc:
+            st.error(f"Not changed: {exc}", icon="🚫")
+            return
+        st.rerun()
 
 
 def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:

@@ -99,3 +99,20 @@ def test_history_messages_for_nothing_and_unknown(home, capfd):
     assert "no sessions saved for 'Bob' (athletes: Ada)" in capfd.readouterr().err
     assert main(["export", "--athlete", "Bob"]) == 2
     assert main(["history", "--weeks", "-2"]) == 2
+
+
+def test_edit_corrects_date_load_rpe_and_notes(home, capfd):
+    _seed([(dt.date(2026, 11, 2), ())])
+    assert main(["edit", "1", "--date", "2026-11-03", "--load", "225lb", "--rpe", "7.5", "--notes", "redo"]) == 0
+    with Store() as store:
+        r = store.session(1)
+        assert (r.recorded_on, r.load, r.load_kg, r.rpe, r.notes) == (dt.date(2026, 11, 3), "225 lb", 102.058, 7.5, "redo")
+    assert main(["edit", "1", "--load", "none", "--rpe", "none"]) == 0
+    with Store() as store:
+        r = store.session(1)
+        assert (r.load_value, r.load_unit, r.load_kg, r.rpe) == (None, None, None, None)
+    capfd.readouterr()
+    for args, message in ((["edit", "1"], "nothing to change"), (["edit", "1", "--rpe", "hard"], "--rpe 'hard'"),
+                          (["edit", "1", "--rpe", "12"], "RPE 12"), (["edit", "9", "--notes", "x"], "no saved session 9"),
+                          (["edit", "1", "--date", "yesterday"], "YYYY-MM-DD")):
+        assert main(args) == 2 and message in capfd.readouterr().err

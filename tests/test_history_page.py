@@ -107,6 +107,23 @@ def test_delete_from_the_page_removes_the_session_and_its_files(filled, home):
     assert not (home / "sessions" / uid).exists()
 
 
+@pytest.mark.real
+def test_edit_details_from_the_page(filled):
+    real_id, _ = filled
+    at = _page()
+    at.selectbox(key="lift").set_value("deadlift").run()
+    at.date_input(key="past_edit_date").set_value(TODAY - dt.timedelta(days=1))
+    at.number_input(key="past_edit_load").set_value(230.0)
+    at.selectbox(key="past_edit_rpe").set_value(9.0)
+    at.text_area(key="past_edit_notes").input("a real clip, corrected")
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception
+    with Store() as store:
+        r = store.session(real_id)
+        assert (r.recorded_on, r.load, r.rpe, r.notes) == (TODAY - dt.timedelta(days=1), "230 lb", 9.0,
+                                                           "a real clip, corrected")
+
+
 def test_empty_history_says_how_to_save(home):
     at = _page()
     assert "No sessions saved yet" in at.info[0].value
