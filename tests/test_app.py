@@ -109,6 +109,12 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
     at.selectbox[0].select(at.selectbox[0].options[-1])
     run(at)
     assert at.slider[0].value == flags[-1]["peak"]
+    # so does a flag's own button in the gallery
+    buttons = [b for b in at.button if b.label == "Show in the frame viewer"]
+    assert len(buttons) == len(flags)
+    buttons[1].click()
+    run(at)
+    assert at.slider[0].value == flags[1]["peak"]
     assert backend == [backend[0]]  # the model ran once
 
 
