@@ -202,8 +202,10 @@ def _surface_points(rest_w: np.ndarray, side: str) -> dict[str, int]:
     sign = -1.0 if side == "left" else 1.0  # left is -Z
     z = rest_w[:, 2] * sign
     height = rest_w[:, 1].max()
-    head = rest_w[:, 1] > 0.88 * height
-    ear = np.flatnonzero(head)[np.argmax(z[head])]  # the head's outermost point on that side
+    # Ear canal height is ~0.925 of stature (adult anthropometry, eye ~0.935): the outermost point
+    # of the head in that band is the ear.
+    head = (rest_w[:, 1] > 0.905 * height) & (rest_w[:, 1] < 0.935 * height)
+    ear = np.flatnonzero(head)[np.argmax(z[head])]
     foot = (rest_w[:, 1] < 0.06 * height) & (z > 0.02)
     heel = np.flatnonzero(foot)[np.argmin(rest_w[foot, 0])]
     toe = np.flatnonzero(foot)[np.argmax(rest_w[foot, 0])]

@@ -43,12 +43,24 @@ class ClipSpec:
                 "look": dataclasses.asdict(self.look), "phenotype": self.phenotype, "seed": self.seed, "crf": self.crf}
 
 
+# BGR palettes. Skin tones from light to dark; clothes and plates in colours that are not skin.
+SKIN = ((180, 200, 235), (150, 180, 225), (120, 160, 210), (90, 130, 180), (60, 95, 140), (45, 70, 105))
+SHIRTS = ((120, 50, 20), (40, 40, 180), (60, 140, 40), (130, 130, 130), (235, 235, 235), (30, 30, 30),
+          (180, 90, 30), (50, 30, 110), (130, 120, 20), (40, 200, 220))
+SHORTS = ((25, 25, 25), (80, 40, 20), (90, 90, 90), (30, 60, 30), (40, 30, 90), (150, 150, 150))
+PLATES = ((30, 30, 30), (40, 40, 170), (150, 70, 30), (50, 120, 40), (70, 70, 70))
+
+
 def _colour(rng: np.random.Generator, low: int = 20, high: int = 235) -> tuple[int, int, int]:
     return tuple(int(c) for c in rng.integers(low, high, 3))
 
 
+def _pick(rng: np.random.Generator, palette) -> tuple[int, int, int]:
+    return tuple(int(c) for c in palette[int(rng.integers(len(palette)))])
+
+
 def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
-                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (640, 480)) -> ClipSpec:
+                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (960, 540)) -> ClipSpec:
     """A clip spec drawn reproducibly from (seed, index); arguments given override the draw."""
     rng = np.random.default_rng([seed, index])
     lift = lift or str(rng.choice(motion.LIFTS))
@@ -70,8 +82,8 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     cam = truth.Camera(width_px=size[0], height_px=size[1],
                        yaw_deg=float(yaw_deg) if yaw_deg is not None else 90.0,
                        near_side=str(rng.choice(["left", "right"])), height_m=float(rng.uniform(0.7, 1.1)),
-                       distance_m=float(rng.uniform(2.9, 3.6)), hfov_deg=50.0, target_m=(0.0, 0.85, 0.0))
-    look = render.Look(skin=_colour(rng, 60, 210), shirt=_colour(rng), shorts=_colour(rng, 10, 120),
+                       distance_m=float(rng.uniform(3.0, 3.6)), hfov_deg=60.0, target_m=(0.0, 0.9, 0.0))
+    look = render.Look(skin=_pick(rng, SKIN), shirt=_pick(rng, SHIRTS), shorts=_pick(rng, SHORTS), plate=_pick(rng, PLATES),
                        wall_top=_colour(rng, 150, 235), wall_bottom=_colour(rng, 120, 220), floor=_colour(rng, 50, 150),
                        light_dir=(float(rng.uniform(-0.5, 0.5)), 0.8, float(rng.uniform(-0.6, 0.6))),
                        ambient=float(rng.uniform(0.3, 0.45)))
