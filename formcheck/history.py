@@ -214,7 +214,8 @@ def score_chart(records: list[SessionRecord], height_px: int = 300) -> alt.Layer
         layers.append(alt.Chart(fit).mark_line(color="#d0021b", strokeDash=[6, 4]).encode(
             x=x, y=y, tooltip=[alt.Tooltip("score:Q", format=".1f")]))
     if len(weeks.dropna(subset=["mean_score"])) > 1:
-        mean = weeks.dropna(subset=["mean_score"]).assign(date=lambda d: pd.to_datetime(d["week"]) + pd.Timedelta(days=3))
+        mean = weeks.dropna(subset=["mean_score"])
+        mean = mean.assign(date=pd.to_datetime(mean["week"]) + pd.Timedelta(days=3))  # drawn at mid-week
         layers.append(alt.Chart(mean).mark_line(color="#7b3fa0", point=True, opacity=0.7).encode(
             x=x, y=alt.Y("mean_score:Q", title="form score"), tooltip=["week:T", "mean_score:Q", "sessions:Q"]))
     return alt.layer(*layers).properties(height=height_px)

@@ -436,7 +436,8 @@ class Store:
         try:
             return Report.from_dict(self.report_dict(session_id))
         except (ValueError, KeyError) as exc:
-            raise StoreError(f"saved session {session_id}: its report cannot be read by this formcheck ({exc})") from None
+            raise StoreError(f"saved session {session_id}: its report cannot be read by this formcheck "
+                             f"({exc})") from None
 
     def fault_rows(self, session_ids: list[int]) -> list[dict]:
         if not session_ids:

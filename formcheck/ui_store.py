@@ -31,7 +31,7 @@ def open_store() -> Store | None:
     try:
         return _store(os.environ.get("FORMCHECK_DB_URL"), os.environ.get("FORMCHECK_HOME"))
     except FormcheckError as exc:
-        st.error(f"The session history cannot be opened: {exc}", icon="🚫")
+        st.error(f"The session history cannot be opened: {exc}", icon=":material/error:")
         return None
 
 
@@ -40,7 +40,7 @@ def save_form(reviewed: review.Reviewed, limits: Thresholds, key: str = "save") 
     load and unit, RPE, notes, keep-the-video. Saves the report scored at these thresholds and
     thumbnails of its flagged frames."""
     report = review.rescore(reviewed, limits)
-    with st.expander("Save this session", icon="💾"):
+    with st.expander("Save this session", icon=":material/save:"):
         _save_form(reviewed, report, limits, key)
 
 
@@ -50,7 +50,8 @@ def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, ke
         return
     done = st.session_state.get(f"{key}_done")
     if done and done[0] == (report.video.sha256, limits.version):
-        st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.", icon="✅")
+        st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.",
+                   icon=":material/check_circle:")
         return
     store = open_store()
     if store is None:
@@ -77,10 +78,11 @@ def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, ke
                                             sessions.thumbnails(reviewed, report),
                                             reviewed.path if keep else None))
     except FormcheckError as exc:
-        st.error(f"Not saved: {exc}", icon="🚫")
+        st.error(f"Not saved: {exc}", icon=":material/error:")
         return
     st.session_state[f"{key}_done"] = ((report.video.sha256, limits.version), saved.id, saved.athlete)
-    st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.", icon="✅")
+    st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.",
+               icon=":material/check_circle:")
 
 
 def sessions_new(athlete, report, recorded_on, load, unit, rpe, notes, thumbnails, video):
@@ -94,7 +96,8 @@ def sessions_new(athlete, report, recorded_on, load, unit, rpe, notes, thumbnail
 
 def label(record: SessionRecord) -> str:
     score = "-" if record.score is None else f"{record.score:.0f}"
-    return f"#{record.id} {record.recorded_on:%a %d %b %Y} · score {score}" + (f" · {record.load}" if record.load else "")
+    load = f" · {record.load}" if record.load else ""
+    return f"#{record.id} {record.recorded_on:%a %d %b %Y} · score {score}{load}"
 
 
 def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: int = THUMB_COLUMNS) -> None:
@@ -166,7 +169,7 @@ def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
                          load_unit=None if load is None else unit, rpe=None if rpe == "-" else float(rpe),
                          notes=notes or "")
         except FormcheckError as exc:
-            st.error(f"Not changed: {exc}", icon="🚫")
+            st.error(f"Not changed: {exc}", icon=":material/error:")
             return
         st.rerun()
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from formcheck import history, ui_store
 
-st.set_page_config(page_title="formcheck history", page_icon="📈", layout="wide")
+st.set_page_config(page_title="formcheck history", page_icon=":material/monitoring:", layout="wide")
 st.title("Form history")
 
 store = ui_store.open_store()
@@ -27,7 +27,9 @@ lift = pick[1].selectbox("Lift", store.lifts(athlete), key="lift")
 weeks = pick[2].select_slider("Weeks shown", (4, 8, 12, 26, 52, "all"), value=12, key="weeks")
 records = store.sessions(athlete, lift, since=ui_store.weeks_since(weeks))
 if not records:
-    st.info(f"No {lift} sessions for {athlete} in the last {weeks} weeks: show more weeks.")
+    latest = store.sessions(athlete, lift)[-1].recorded_on
+    st.info(f"No {lift} sessions for {athlete} in the last {weeks} weeks (the latest is from {latest:%d %b %Y}): "
+            "show more weeks.")
     st.stop()
 
 st.subheader("Form score")

@@ -172,3 +172,12 @@ def test_save_form_saves_the_reviewed_set(home, real, clip, monkeypatch):
     at.run()  # a re-run does not save twice
     with Store() as store:
         assert len(store.sessions()) == 1
+
+
+def test_old_sessions_outside_the_span_are_pointed_to(home):
+    with Store() as store:
+        store.save(NewSession("Old", scored_report("squat"), dt.date(2023, 1, 5), 60.0, "kg"))
+    at = _page()
+    assert "the latest is from 05 Jan 2023" in at.info[0].value
+    at.select_slider(key="weeks").set_value("all").run()
+    assert [s.value for s in at.subheader][:1] == ["Form score"] and len(at.dataframe[0].value) == 1
