@@ -18,6 +18,7 @@ pg_dir=$(mktemp -d /tmp/formcheck-pg.XXXXXX)
 chmod 755 "$pg_dir"
 cleanup() { bash scripts/postgres.sh stop "$pg_dir/pg" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 if pg_url=$(bash scripts/postgres.sh start "$pg_dir/pg"); then
   export FORMCHECK_TEST_PG_URL="$pg_url"
 else
