@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lift", choices=("squat", "deadlift"), help="override the drawn lift")
     ap.add_argument("--lumbar", type=float, help="override the peak lumbar flexion, degrees")
     ap.add_argument("--yaw", type=float, help="override the camera yaw, degrees (90 = side view)")
+    ap.add_argument("--plate-radius", type=float, help="override the plate radius, metres (0 = empty bar)")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--size", default="960x540", help="WIDTHxHEIGHT in pixels")
     args = ap.parse_args(argv)
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for index in range(args.first, args.first + args.count):
         spec = clip.sample_spec(args.seed, index, lift=args.lift, lumbar_deg=args.lumbar, yaw_deg=args.yaw,
-                                fps=args.fps, size=(width, height))
+                                fps=args.fps, size=(width, height), plate_radius_m=args.plate_radius)
         summary = clip.make_clip(spec, args.out)
         print(json.dumps({"name": spec.name, **summary}), flush=True)
     return 0

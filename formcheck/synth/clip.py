@@ -60,8 +60,12 @@ def _pick(rng: np.random.Generator, palette) -> tuple[int, int, int]:
 
 
 def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
-                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (960, 540)) -> ClipSpec:
-    """A clip spec drawn reproducibly from (seed, index); arguments given override the draw."""
+                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (960, 540),
+                plate_radius_m: float | None = None) -> ClipSpec:
+    """A clip spec drawn reproducibly from (seed, index); arguments given override the draw.
+    Deadlifts always have 45 cm plates (the bar starts at their radius); squats draw full
+    plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
+    head and shoulders of a squatter from a camera at hip height."""
     rng = np.random.default_rng([seed, index])
     lift = lift or str(rng.choice(motion.LIFTS))
     lumbar = float(lumbar_deg) if lumbar_deg is not None else float(rng.choice([0.0, 0.0, rng.uniform(10, 35)]))
@@ -87,7 +91,10 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
                        wall_top=_colour(rng, 150, 235), wall_bottom=_colour(rng, 120, 220), floor=_colour(rng, 50, 150),
                        light_dir=(float(rng.uniform(-0.5, 0.5)), 0.8, float(rng.uniform(-0.6, 0.6))),
                        ambient=float(rng.uniform(0.3, 0.45)))
-    name = f"synth_{seed}_{index:03d}_{lift}_yaw{int(cam.yaw_deg)}_lumbar{int(round(lumbar))}"
+    if plate_radius_m is None:
+        plate_radius_m = render.PLATE_RADIUS_M if lift == "deadlift" else float(rng.choice([render.PLATE_RADIUS_M, 0.16, 0.0]))
+    look = dataclasses.replace(look, plate_radius_m=float(plate_radius_m))
+    name = f"synth_{seed}_{index:03d}_{lift}_yaw{int(cam.yaw_deg)}_lumbar{int(round(lumbar))}_plate{int(round(200 * plate_radius_m))}"
     return ClipSpec(name, mp, cam, look, phenotype, seed=seed)
 
 

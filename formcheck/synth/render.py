@@ -35,6 +35,7 @@ class Look:
     floor: tuple[int, int, int] = (90, 110, 130)
     bar: tuple[int, int, int] = (160, 160, 165)
     plate: tuple[int, int, int] = (40, 40, 40)
+    plate_radius_m: float = PLATE_RADIUS_M  # 0 = an empty bar
     light_dir: tuple[float, float, float] = (0.4, 0.8, -0.45)  # towards the light, world frame
     ambient: float = 0.35
     noise_sd: float = 2.0  # sensor noise, grey levels
@@ -58,12 +59,13 @@ def _cylinder(centre: np.ndarray, half_length: float, radius: float, sides: int 
     return v, faces
 
 
-def barbell(centre_m: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, str]]:
+def barbell(centre_m: np.ndarray, plate_radius_m: float = PLATE_RADIUS_M) -> list[tuple[np.ndarray, np.ndarray, str]]:
     """Bar and two plates around `centre_m` (3,), the bar along Z: (vertices, faces, part)."""
     parts = [(*_cylinder(centre_m, BAR_LENGTH_M / 2, BAR_RADIUS_M), "bar")]
-    for sign in (-1.0, 1.0):
-        c = centre_m + [0, 0, sign * (PLATE_OFFSET_M + PLATE_WIDTH_M / 2)]
-        parts.append((*_cylinder(c, PLATE_WIDTH_M / 2, PLATE_RADIUS_M, 32), "plate"))
+    if plate_radius_m > 0:
+        for sign in (-1.0, 1.0):
+            c = centre_m + [0, 0, sign * (PLATE_OFFSET_M + PLATE_WIDTH_M / 2)]
+            parts.append((*_cylinder(c, PLATE_WIDTH_M / 2, plate_radius_m, 32), "plate"))
     return parts
 
 
@@ -108,7 +110,7 @@ def render_frame(camera: Camera, look: Look, vertices: np.ndarray, faces: np.nda
     verts, tris, cols = [vertices], [faces], [face_colours]
     offset = len(vertices)
     if bar_centre_m is not None:
-        for v, f, part in barbell(bar_centre_m):
+        for v, f, part in barbell(bar_centre_m, look.plate_radius_m):
             verts.append(v)
             tris.append(f + offset)
             cols.append(np.tile(np.array(look.bar if part == "bar" else look.plate, np.float32), (len(f), 1)))
