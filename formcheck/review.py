@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -252,5 +253,6 @@ def report_json(report: Report) -> bytes:
 
 
 def report_csv(report: Report) -> bytes:
-    path = assets.cache_dir("exports") / f"{report.video.sha256[:16]}.csv"
-    return report.write_csv(path).read_bytes()
+    """The per-frame CSV, written in a private folder (two sessions may export at once)."""
+    with tempfile.TemporaryDirectory(prefix="formcheck-csv-") as folder:
+        return report.write_csv(Path(folder) / "frames.csv").read_bytes()

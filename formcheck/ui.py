@@ -175,11 +175,12 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], th
 
 
 def _downloads(report: Report, video_path, key: str) -> None:
+    """The files are made when a button is pressed, not on every re-run of the page."""
     columns = st.columns(3)
     if video_path is not None:
-        columns[0].download_button("Annotated video (MP4)", video_path.read_bytes(), "formcheck_annotated.mp4",
+        columns[0].download_button("Annotated video (MP4)", video_path.read_bytes, "formcheck_annotated.mp4",
                                    "video/mp4", key=f"{key}_dl_video", on_click="ignore")
-    columns[1].download_button("Report (JSON)", review.report_json(report), "formcheck_report.json",
+    columns[1].download_button("Report (JSON)", lambda: review.report_json(report), "formcheck_report.json",
                                "application/json", key=f"{key}_dl_json", on_click="ignore")
-    columns[2].download_button("Per-frame data (CSV)", review.report_csv(report), "formcheck_frames.csv",
+    columns[2].download_button("Per-frame data (CSV)", lambda: review.report_csv(report), "formcheck_frames.csv",
                                "text/csv", key=f"{key}_dl_csv", on_click="ignore")

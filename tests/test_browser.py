@@ -3,6 +3,7 @@ review page works end to end (upload, results, flagged frames, chart, video, thr
 
 import functools
 import http.server
+import json
 import os
 import re
 import socket
@@ -171,6 +172,13 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     page.wait_for_function("document.querySelector('[data-testid=stVideo]').currentTime > 0.3", timeout=15000)
     page.evaluate("document.querySelector('[data-testid=stVideo]').pause()")
     _settled(page)
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_text("Report (JSON)").click()
+    report = json.loads(download.value.path().read_text())
+    assert report["lift"] == "deadlift" and len(report["faults"]) == flagged
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_text("Per-frame data (CSV)").click()
+    assert download.value.path().read_text().startswith("index,time_s,pose,")
     _screenshot(page, "review_4_analysed.png")
 
     score_before = page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text()
