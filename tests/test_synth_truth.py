@@ -166,3 +166,16 @@ def test_landmark_array_places_points_by_mediapipe_index():
 
 def test_right_axis_is_consistent():
     np.testing.assert_allclose(np.cross(FORWARD, UP), RIGHT)
+
+
+def test_floor_polygon_is_cut_at_the_camera_near_plane():
+    from formcheck.synth.render import clip_near
+
+    square = np.array([[-3.0, 0, -3.0], [3.0, 0, -3.0], [3.0, 0, 3.0], [-3.0, 0, 3.0]])
+    cam = Camera(yaw_deg=45.0, distance_m=3.0, height_m=0.9)
+    cut = clip_near(square, cam, near_m=0.3)
+    centre, _, _, view = cam.basis()
+    assert len(cut) == 5  # one corner lies behind the camera and is cut off
+    assert ((cut - centre) @ view >= 0.3 - 1e-9).all()
+    assert (cam.project(cut)[:, 2] > 0).all()
+    np.testing.assert_array_equal(clip_near(square, Camera(yaw_deg=90.0, distance_m=5.0)), square)

@@ -74,12 +74,27 @@ def _background(camera: Camera, look: Look, scale: int) -> np.ndarray:
     ramp = np.linspace(0.0, 1.0, h)[:, None, None]
     img = (1 - ramp) * np.array(look.wall_top) + ramp * np.array(look.wall_bottom)
     img = np.broadcast_to(img, (h, w, 3)).astype(np.uint8).copy()
-    floor = np.array([[-2.5, 0, -2.5], [2.5, 0, -2.5], [2.5, 0, 2.5], [-2.5, 0, 2.5]])
-    px = camera.project(floor)
-    if (px[:, 2] > 0.05).all():
-        # The floor is a large quad; extend its far edge to the horizon by drawing the wall above it.
+    floor = clip_near(np.array([[-3.0, 0, -3.0], [3.0, 0, -3.0], [3.0, 0, 3.0], [-3.0, 0, 3.0]]), camera)
+    if len(floor) >= 3:
+        px = camera.project(floor)
         cv2.fillConvexPoly(img, np.round(px[:, :2] * scale * 4).astype(np.int32), look.floor, cv2.LINE_AA, shift=2)
     return img
+
+
+def clip_near(polygon_m: np.ndarray, camera: Camera, near_m: float = 0.3) -> np.ndarray:
+    """A convex world polygon (k, 3) cut to the part at least near_m in front of the camera
+    (one Sutherland-Hodgman pass), so a floor that runs past the camera still projects."""
+    centre, _, _, view = camera.basis()
+    depth = (polygon_m - centre) @ view - near_m
+    out = []
+    for i in range(len(polygon_m)):
+        a, b = polygon_m[i], polygon_m[(i + 1) % len(polygon_m)]
+        da, db = depth[i], depth[(i + 1) % len(polygon_m)]
+        if da >= 0:
+            out.append(a)
+        if (da >= 0) != (db >= 0):
+            out.append(a + (b - a) * da / (da - db))
+    return np.array(out).reshape(-1, 3)
 
 
 def draw(img: np.ndarray, camera: Camera, vertices: np.ndarray, faces: np.ndarray, colours: np.ndarray,
