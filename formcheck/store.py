@@ -124,7 +124,10 @@ def make_engine(url: str) -> sa.Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for {parsed.database}: {exc.strerror}") from None
         # isolation_level=None: the driver issues no BEGIN of its own; the "begin" hook below does
         engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S, "isolation_level": None})
 
@@ -314,7 +317,11 @@ class Store:
             raise StoreError(f"{new.video}: no such video to keep")
         report_json = json.dumps(report, allow_nan=False, separators=(",", ":"))
         uid = uuid.uuid4().hex
-        folder, file_rows = self._write_files(uid, new.thumbnails, new.video)
+        try:
+            folder, file_rows = self._write_files(uid, new.thumbnails, new.video)
+        except OSError as exc:
+            shutil.rmtree(self.home / "sessions" / ".staging" / uid, ignore_errors=True)
+            raise StoreError(f"cannot write the session's files under {self.home}: {exc.strerror}") from None
         now = dt.datetime.now(dt.timezone.utc)
         try:
             with self._write() as conn:

@@ -180,3 +180,14 @@ def test_a_newer_schema_is_refused(tmp_path):
     engine.dispose()
     with pytest.raises(StoreError, match="newer than this formcheck"):
         Store(url=url, home=tmp_path)
+
+
+def test_unwritable_data_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        Store(url=f"sqlite:///{blocker / 'sub' / 'f.db'}", home=tmp_path)
+    with Store(url=f"sqlite:///{tmp_path / 'f.db'}", home=blocker) as store:  # files cannot go under a file
+        with pytest.raises(StoreError, match="cannot write the session's files"):
+            _save(store)
+        assert store.sessions() == []

@@ -7,8 +7,9 @@ kill: the database passes its integrity check, every save the worker saw finish 
 session present is complete (report checksum, fault rows, every file with its size and sha256),
 and at most one unreferenced folder (the killed save's) is left, which sweep() removes.
 
-Concurrency: two processes open the same brand-new database at once (both upgrade the schema)
-and save sessions for the same new athlete; nothing is lost and the athlete exists once.
+Concurrency: two processes open the same brand-new database at once (both upgrade the schema),
+wait for a common start signal and save sessions for the same new athlete; nothing is lost, the
+athlete exists once, and their commits interleave.
 
 Measured counts go to artifacts/durability_<backend>.json (quoted in docs/store.md).
 """
@@ -30,7 +31,7 @@ from tests import pg
 
 REPO = Path(__file__).resolve().parent.parent
 ITERATIONS = 12
-SAVES_PER_WORKER = 6
+SAVES_PER_WORKER = 8
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,9 +39,10 @@ def url(request, tmp_path):
     yield from pg.database_url(request.param, tmp_path)
 
 
-def _worker(url, home, athlete, count, seed):
-    return subprocess.Popen([sys.executable, "-m", "tests.store_worker", url, str(home), athlete, str(count), str(seed)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _worker(url, home, athlete, count, seed, go_file=None):
+    argv = [sys.executable, "-m", "tests.store_worker", url, str(home), athlete, str(count), str(seed)]
+    return subprocess.Popen(argv + ([str(go_file)] if go_file else []), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def _read_line(proc, deadline_s=60.0) -> str:
@@ -127,7 +129,11 @@ def test_kill_9_mid_save_never_corrupts_or_half_saves(url, tmp_path):
 
 def test_two_processes_saving_at_once_lose_nothing(url, tmp_path):
     home = tmp_path / "home"  # a brand-new database: both processes also race to create the schema
-    workers = [_worker(url, home, "Shared Lifter", SAVES_PER_WORKER, seed) for seed in (1, 2)]
+    go = tmp_path / "go"
+    workers = [_worker(url, home, "Shared Lifter", SAVES_PER_WORKER, seed, go) for seed in (1, 2)]
+    for proc in workers:  # both have opened (and so upgraded) the database
+        assert _read_line(proc) == "ready"
+    go.touch()  # and now both save at once
     done = []
     for proc in workers:
         try:
@@ -146,5 +152,6 @@ def test_two_processes_saving_at_once_lose_nothing(url, tmp_path):
         assert _complete(store) == [] and store.orphans() == []
     order = [r.notes.split()[1] for r in sorted(records, key=lambda r: r.id)]
     switches = sum(a != b for a, b in zip(order, order[1:]))  # > 1: the two processes' saves interleaved
+    assert switches >= 2, "the two workers did not save at the same time: the test proved nothing"
     _record(url, "concurrency", {"workers": 2, "saves_each": SAVES_PER_WORKER, "sessions_found": len(records),
                                  "commit_order_switches": switches})
