@@ -179,3 +179,18 @@ def test_floor_polygon_is_cut_at_the_camera_near_plane():
     assert ((cut - centre) @ view >= 0.3 - 1e-9).all()
     assert (cam.project(cut)[:, 2] > 0).all()
     np.testing.assert_array_equal(clip_near(square, Camera(yaw_deg=90.0, distance_m=5.0)), square)
+
+
+@pytest.mark.parametrize("lumbar, label", [(10.0, "ok"), (20.0, "warn"), (30.0, "fault")])
+def test_fault_labels_follow_the_thresholds_on_the_sagittal_truth(lumbar, label):
+    from formcheck.synth.clip import fault_labels
+
+    m = motion.generate(motion.MotionParams(lift="squat", reps=1, lumbar_peak_deg=lumbar))
+    frames = {"sagittal_trunk_incline_deg": 40.0 * m.depth, "sagittal_knee_deg": 180.0 - 75.0 * m.depth,
+              "lumbar_flexion_deg": m.lumbar_deg,
+              "trunk_incline_deg": 0.0 * m.depth}  # a front view's image angle: must not be used
+    (rep,) = fault_labels("squat", m.reps, frames)
+    assert rep["spine_flexion"]["label"] == label
+    assert rep["spine_flexion"]["lumbar_max_deg"] == pytest.approx(lumbar)
+    assert rep["depth"] == {"knee_bottom_deg": pytest.approx(105.0), "label": "fault"}
+    assert rep["forward_lean"]["label"] == "ok"

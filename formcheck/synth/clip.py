@@ -111,9 +111,12 @@ def _fit_deadlift(spec: ClipSpec) -> ClipSpec:
 
 def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None) -> list[dict]:
     """Per rep: the measured value and 'ok'/'warn'/'fault' for the rules the truth can judge,
-    with formcheck's thresholds (thresholds.toml). Spine flexion is judged on lumbar flexion
-    while the trunk is hinged (McKean's measure, cited there)."""
+    with formcheck's thresholds (thresholds.toml). The body is judged, not the picture: angles
+    are the sagittal ones (`sagittal_*`), whatever the camera. Spine flexion is judged on lumbar
+    flexion while the trunk is hinged (McKean's measure, cited there)."""
     limits = limits or thresholds_mod.load()
+    frames = {k[len("sagittal_"):]: v for k, v in frames.items() if k.startswith("sagittal_")} | {
+        k: v for k, v in frames.items() if k.endswith("flexion_deg")}
 
     def grade(value: float, warn: float, fault: float, above: bool = True) -> str:
         if not np.isfinite(value):
