@@ -162,7 +162,8 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
             verts.append(out["vertices"].numpy())
             bone_poses.append(out["bone_poses"].numpy())
     verts = _world_from_anny(np.concatenate(verts).astype(np.float64))
-    heads = _world_from_anny(np.concatenate(bone_poses)[..., :3, 3].astype(np.float64))
+    bone_poses = np.concatenate(bone_poses).astype(np.float64)
+    heads = _world_from_anny(bone_poses[..., :3, 3])
     rest_w = _world_from_anny(rest_verts)
     # Floor at the soles, the ankles' midpoint over the origin at rest; then keep the ankles put.
     rest_ankles = _world_from_anny(rest_heads[[index["foot.L"], index["foot.R"]]]).mean(0)
@@ -189,7 +190,7 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
         faces=model.get_triangular_faces().numpy().astype(np.int32),
         joints=joints,
         bones=spine,
-        bone_world=to_world(world_orient[:, sel]).astype(np.float32),
+        bone_world=to_world(bone_poses[:, sel, :3, :3]).astype(np.float32),  # as anny posed them
         bone_rest=to_world(rest_rot[sel]).astype(np.float32),
         region=_regions(model, labels),
         bar_m=bar,
