@@ -54,7 +54,6 @@ class SkeletonAnnotator:
         points_px: (33, 2+) landmark pixels in this image's scale, NaN where unknown.
         status: the report's frame entry {status, check}: colours the measured side (green ok,
         amber warn, red fault) and names the rule, its value and its limit."""
-        h = image.shape[0]
         colours = dict(self.status_bgr)
         state = (status or {}).get("status", "unscored")
         near_bgr = colours.get(state, self.near_bgr)

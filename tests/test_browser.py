@@ -5,38 +5,22 @@ import functools
 import http.server
 import json
 import os
-import re
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.real
+from tests.browser import chromium, screenshot, serve_app, settled
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags this workplace needs (the tool library's env notes): no sandbox as root, no GPU, and no
-# background networking, whose connections the closed network refuses.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not os.path.exists(CHROMIUM):
-        # scripts/test.sh installs both; on CI a missing browser is a failure, not a skip
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"Playwright or {CHROMIUM} is missing")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -70,58 +54,12 @@ def test_annotated_video_plays_in_chromium(browser, served, clip):
     page.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def review_page(tmp_path):
     """`formcheck app` (streamlit run app.py) on a free loopback port, with its own cache."""
-    port = _free_port()
     env = dict(os.environ, FORMCHECK_CACHE_DIR=str(tmp_path / "cache"), FORMCHECK_HOME=str(tmp_path / "home"))
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "app", "--port", str(port),
-                               "--address", "127.0.0.1"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the review page did not start within 60 s"
-            time.sleep(0.3)
+    with serve_app(tmp_path, env) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-def _settled(page, timeout_ms: int = 120000) -> None:
-    """Wait until the script run is over (Streamlit's running icon has gone)."""
-    page.wait_for_timeout(500)
-    page.wait_for_function("!document.querySelector('[data-testid^=stStatusWidgetRunning]')", timeout=timeout_ms)
-
-
-def _screenshot(page, name: str) -> None:
-    """The whole page: Streamlit scrolls inside its main block, so the window is made as tall as it."""
-    os.makedirs("artifacts", exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(height + 120, 12000)})
-    page.wait_for_timeout(1500)  # charts and images settle after the resize
-    page.screenshot(path=f"artifacts/{name}")
-    page.set_viewport_size({"width": 1400, "height": 900})
 
 
 def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
@@ -134,14 +72,14 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     uploader.wait_for(state="attached", timeout=30000)
     page.get_by_text("Side-on: camera at 90° to the lifter").wait_for(timeout=30000)
     page.get_by_text("not medical advice").first.wait_for()
-    _screenshot(page, "review_1_empty.png")
+    screenshot(page, "review_1_empty.png")
 
     bad = tmp_path / "squat.mp4"
     bad.write_bytes(b"not a video, only a name that says so\n" * 100)
     uploader.set_input_files(str(bad))
     page.get_by_text("This file cannot be analysed").wait_for(timeout=30000)
     assert page.get_by_text("Traceback").count() == 0
-    _screenshot(page, "review_2_bad_upload.png")
+    screenshot(page, "review_2_bad_upload.png")
 
     started = time.monotonic()
     uploader.set_input_files(str(clip("deadlift_side_bad_m01.mp4")))
@@ -151,7 +89,7 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     # frames done of all and the time left: the model's stage lasts seconds, the page polls twice a second
     page.wait_for_function("/frame \\d+ of \\d+, about \\d+ s left/.test("
                            "document.querySelector('[data-testid=stProgress]')?.innerText ?? '')", timeout=60000)
-    _screenshot(page, "review_3_analysing.png")
+    screenshot(page, "review_3_analysing.png")
     page.get_by_text("Where form broke down").wait_for(timeout=300000)
     video = page.locator("[data-testid=stVideo]")
     video.wait_for(timeout=120000)
@@ -171,7 +109,7 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     page.evaluate("const v = document.querySelector('[data-testid=stVideo]'); v.muted = true; v.play()")
     page.wait_for_function("document.querySelector('[data-testid=stVideo]').currentTime > 0.3", timeout=15000)
     page.evaluate("document.querySelector('[data-testid=stVideo]').pause()")
-    _settled(page)
+    settled(page)
     with page.expect_download(timeout=60000) as download:
         page.get_by_text("Report (JSON)").click()
     report = json.loads(download.value.path().read_text())
@@ -179,15 +117,15 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     with page.expect_download(timeout=60000) as download:
         page.get_by_text("Per-frame data (CSV)").click()
     assert download.value.path().read_text().startswith("index,time_s,pose,")
-    _screenshot(page, "review_4_analysed.png")
+    screenshot(page, "review_4_analysed.png")
 
     score_before = page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text()
     page.locator("[data-testid=stSidebar]").get_by_text("strict", exact=True).click()
     page.locator("[data-testid=stSidebar]").get_by_text("+strict").wait_for(timeout=30000)
     page.get_by_text("Where form broke down").wait_for(timeout=60000)
     page.locator("[data-testid=stVideo]").wait_for(timeout=120000)
-    _settled(page)
+    settled(page)
     assert page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text() != score_before
-    _screenshot(page, "review_5_strict_thresholds.png")
+    screenshot(page, "review_5_strict_thresholds.png")
     page.close()
     print(f"results shown {results_s:.1f} s after the upload")

@@ -4,37 +4,22 @@ from its stored report, and compared. Screenshots go to artifacts/history_*.png.
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from formcheck.store import NewSession, Store
+from tests.browser import chromium, screenshot, serve_app, settled
 from tests.stored import scored_report, tiny_jpeg
 
 pytestmark = pytest.mark.real
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CLIP = "deadlift_side_roundback_01.mp4"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not os.path.exists(CHROMIUM):
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"Playwright or {CHROMIUM} is missing")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -47,50 +32,10 @@ def app(tmp_path):
             store.save(NewSession("Ada", scored_report("deadlift", faults=faults, seed=weeks_ago),
                                   dt.date.today() - dt.timedelta(weeks=weeks_ago), 120.0, "kg",
                                   thumbnails={44: tiny_jpeg(weeks_ago * 80)}))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "FORMCHECK_DB_URL"}
     env.update(FORMCHECK_CACHE_DIR=str(tmp_path / "cache"), FORMCHECK_HOME=str(home))
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "app", "--port", str(port), "--address",
-                               "127.0.0.1"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the app did not start within 60 s"
-            time.sleep(0.3)
+    with serve_app(tmp_path, env) as url:
         yield url, home
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-def _settled(page, timeout_ms: int = 120000) -> None:
-    page.wait_for_timeout(500)
-    page.wait_for_function("!document.querySelector('[data-testid^=stStatusWidgetRunning]')", timeout=timeout_ms)
-
-
-def _screenshot(page, name: str) -> None:
-    os.makedirs("artifacts", exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(height + 120, 12000)})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=f"artifacts/{name}")
-    page.set_viewport_size({"width": 1400, "height": 900})
 
 
 def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, clip):
@@ -101,7 +46,7 @@ def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, c
     uploader.wait_for(state="attached", timeout=30000)
     uploader.set_input_files(str(clip(CLIP)))
     page.get_by_text("Save this session").wait_for(timeout=300000)
-    _settled(page)
+    settled(page)
     page.get_by_text("Save this session").click()
     page.get_by_label("Athlete", exact=True).fill("Ada")
     page.get_by_label("Load on the bar", exact=True).fill("140")
@@ -113,7 +58,7 @@ def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, c
     page.get_by_role("button", name="Save session").click()
     page.get_by_text("Saved as session 4 for Ada").wait_for(timeout=60000)
     assert page.get_by_text("Traceback").count() == 0
-    _screenshot(page, "history_1_saved_on_review_page.png")
+    screenshot(page, "history_1_saved_on_review_page.png")
     with Store(home=home, url=f"sqlite:///{home / 'formcheck.db'}") as store:
         saved = store.session(4)
         assert (saved.lift, saved.load, saved.recorded_on) == ("deadlift", "140 kg", dt.date.today())
@@ -121,7 +66,7 @@ def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, c
 
     page.goto(f"{url}/history")
     page.get_by_text("Form score").first.wait_for(timeout=60000)
-    _settled(page)
+    settled(page)
     charts = page.locator("[data-testid=stVegaLiteChart]")
     charts.first.locator("canvas, svg").first.wait_for(timeout=30000)
     assert charts.first.bounding_box()["height"] > 200
@@ -130,13 +75,13 @@ def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, c
     page.get_by_text("Flagged frames kept with the session").wait_for(timeout=30000)
     assert page.locator("[data-testid=stMetric]").filter(has_text="Lift").inner_text().endswith("deadlift")
     assert page.locator("[data-testid=stImage] img").count() >= 1
-    _screenshot(page, "history_2_page.png")
+    screenshot(page, "history_2_page.png")
 
     page.get_by_role("tab", name="Compare two sessions").click()
     page.get_by_text("A (earlier)").wait_for(timeout=30000)
-    _settled(page)
+    settled(page)
     panel = page.locator("[role=tabpanel]:visible")
     assert panel.locator("[data-testid=stDataFrame]").count() == 2  # scores; angles at matching phases
     assert panel.get_by_text("Phases: each rep's start").count() == 1
-    _screenshot(page, "history_3_compare.png")
+    screenshot(page, "history_3_compare.png")
     page.close()

@@ -2,7 +2,6 @@
 private data folder holding a session saved from a real analysis plus synthetic weeks."""
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest

@@ -15,7 +15,6 @@ Measured counts go to artifacts/durability_<backend>.json (quoted in docs/store.
 """
 
 import json
-import os
 import random
 import select
 import signal
