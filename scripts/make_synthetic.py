@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--yaw", type=float, help="override the camera yaw, degrees (90 = side view)")
     ap.add_argument("--plate-radius", type=float, help="override the plate radius, metres (0 = empty bar)")
     ap.add_argument("--fps", type=float, default=30.0)
-    ap.add_argument("--size", default="960x540", help="WIDTHxHEIGHT in pixels")
+    ap.add_argument("--size", default="1024x576", help="WIDTHxHEIGHT in pixels, multiples of 16")
     args = ap.parse_args(argv)
     width, height = (int(x) for x in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)

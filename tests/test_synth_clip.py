@@ -4,10 +4,11 @@ ground truth (docs/synthetic.md). The clip and its truth were made with
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out DIR --first 1 --count 1 \\
         --lift deadlift --lumbar 25
 
-(a side-view deadlift, one rep, 25 deg of lumbar flexion off the floor, 960x540, 110 frames) and
-copied to tests/data/. Tolerances sit above what was measured on 2026-11-23 (trunk MAE 3.8 deg,
-hip 5.0, knee 9.0; detection 100 %): the landmarks' own offsets from the rig's joint centres are
-part of the error, so these are bounds, not expectations.
+(a side-view deadlift, one rep, 25 deg of lumbar flexion off the floor, 1024x576, 110 frames;
+the command gives these bytes again) and copied to tests/data/. Tolerances sit above what was
+measured on 2026-11-24 (trunk MAE 4.0 deg, hip 5.2, knee 10.6; detection 100 %): the landmarks'
+own offsets from the rig's joint centres are part of the error, so these are bounds, not
+expectations.
 """
 
 import json

@@ -194,3 +194,14 @@ def test_fault_labels_follow_the_thresholds_on_the_sagittal_truth(lumbar, label)
     assert rep["spine_flexion"]["lumbar_max_deg"] == pytest.approx(lumbar)
     assert rep["depth"] == {"knee_bottom_deg": pytest.approx(105.0), "label": "fault"}
     assert rep["forward_lean"]["label"] == "ok"
+
+
+def test_clip_specs_are_reproducible_and_sizes_multiples_of_16():
+    from formcheck.synth.clip import sample_spec
+
+    assert sample_spec(3, 5) == sample_spec(3, 5)
+    assert sample_spec(3, 5) != sample_spec(3, 6)
+    spec = sample_spec(1, 0, lift="squat", lumbar_deg=20.0, yaw_deg=45.0, plate_radius_m=0.0)
+    assert (spec.motion.lift, spec.motion.lumbar_peak_deg, spec.camera.yaw_deg, spec.look.plate_radius_m) == ("squat", 20.0, 45.0, 0.0)
+    with pytest.raises(ValueError, match="multiples of 16"):
+        sample_spec(1, 0, size=(960, 540))

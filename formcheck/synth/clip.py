@@ -60,12 +60,14 @@ def _pick(rng: np.random.Generator, palette) -> tuple[int, int, int]:
 
 
 def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
-                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (960, 540),
+                yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (1024, 576),
                 plate_radius_m: float | None = None) -> ClipSpec:
     """A clip spec drawn reproducibly from (seed, index); arguments given override the draw.
     Deadlifts always have 45 cm plates (the bar starts at their radius); squats draw full
     plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
     head and shoulders of a squatter from a camera at hip height."""
+    if size[0] % 16 or size[1] % 16:
+        raise ValueError(f"frame size {size[0]}x{size[1]}: use multiples of 16 (see render.write_clip)")
     rng = np.random.default_rng([seed, index])
     lift = lift or str(rng.choice(motion.LIFTS))
     lumbar = float(lumbar_deg) if lumbar_deg is not None else float(rng.choice([0.0, 0.0, rng.uniform(10, 35)]))
@@ -154,6 +156,7 @@ def make_clip(spec: ClipSpec, out_dir: str | Path) -> dict:
     """Render `spec` to out_dir/<name>.mp4 with <name>.truth.json and <name>.truth.csv.
     Returns a summary with timings."""
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     spec = _fit_deadlift(spec)
     mot = motion.generate(spec.motion)

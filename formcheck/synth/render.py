@@ -143,7 +143,11 @@ def face_colours(region: np.ndarray, faces: np.ndarray, look: Look) -> np.ndarra
 
 
 def write_clip(path: str | Path, frames, fps: float, width_px: int, height_px: int, crf: int = 23) -> Path:
-    """Encode BGR frames (an iterable) to H.264 MP4 at a constant `fps`."""
+    """Encode BGR frames (an iterable) to H.264 MP4 at a constant `fps`.
+
+    Give sizes in multiples of 16 (clip.sample_spec insists): at 960x540 the same frames encoded
+    to different bytes now and then (about one try in three), at 960x528 and 1024x576 they never did
+    (13 tries), so a clip is reproducible byte for byte only at such sizes."""
     from formcheck.render import H264Writer
 
     writer = H264Writer(path, width_px, height_px, fps, crf=crf)
