@@ -8,6 +8,7 @@ and formcheck.charts compute: no angle maths and no limits of its own.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from formcheck import charts, review, thresholds
@@ -82,14 +83,17 @@ def show_progress(progress: review.Progress) -> None:
     st.progress(progress.fraction, text=progress.text())
 
 
-def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results") -> None:
+def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results",
+                 stills: dict[int, np.ndarray] | None = None) -> None:
     """Draw one analysed set, top to bottom: warnings, headline (lift, view, reps, score, flags),
     timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
 
     report: a scored Report (`review.rescore`, or a stored JSON read back with `Report.from_dict`).
     source: the analysed upload (`review.Reviewed`); it supplies the pictures. With None (a stored
-        report whose video is not at hand) the same page is drawn without stills and video.
-    key: prefix for the widget keys, so two results can share one page."""
+        report whose video is not at hand) the same page is drawn without the frame viewer and video.
+    key: prefix for the widget keys, so two results can share one page.
+    stills: with no source, pictures for the gallery: peak frame -> RGB uint8 (height, width, 3),
+        e.g. the thumbnails a saved session kept."""
     for warning in report.warnings:
         st.warning(warning, icon=":material/warning:")
     flags = review.flag_details(report)
@@ -117,7 +121,7 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         st.subheader("Where form broke down")
         shown = flags[:GALLERY_MAX]
         images = (_stills(str(source.path), thresholds_key, tuple(f["peak"] for f in shown), True, STILL_PX,
-                          source, report, tuple(shown)) if source else {})
+                          source, report, tuple(shown)) if source else stills or {})
         for n, flag in enumerate(shown):
             with st.container(border=True):
                 image_col, text_col = st.columns([2, 3], vertical_alignment="center")

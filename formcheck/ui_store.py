@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
-from formcheck import history, review, sessions
+from formcheck import history, review, sessions, ui
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
 from formcheck.store import SessionRecord, Store
@@ -115,28 +117,23 @@ def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: in
         cols[n % columns].image(str(f["path"]), caption=caption, width="stretch")
 
 
+def _stored_stills(store: Store, record: SessionRecord) -> dict[int, np.ndarray]:
+    """The session's kept thumbnails as RGB arrays, by frame."""
+    return {f["frame"]: np.asarray(Image.open(f["path"]).convert("RGB"))
+            for f in store.files(record.id) if f["kind"] == "thumbnail" and f["path"].is_file()}
+
+
 def show_session(store: Store, record: SessionRecord, key: str = "past") -> None:
     """A saved session as the review page showed it, from the stored report (no model, no
-    video needed), with its kept stills and video; and its delete button."""
+    video needed), its flagged moments with the stills kept at save time, its kept video; and
+    its edit and delete buttons."""
     report = store.report(record.id)
     st.markdown(f"**{record.athlete}**, {record.lift}, filmed {record.recorded_on:%A %d %B %Y}"
                 + (f", {record.load}" if record.load else "") + (f", RPE {record.rpe:g}" if record.rpe else "")
                 + f" · thresholds {record.thresholds_version or '-'} · {record.video_name}")
     if record.notes:
         st.caption(record.notes)
-    try:
-        from formcheck import ui
-    except ImportError:  # the review page's shared view is not there: a compact one
-        ui = None
-    if ui is not None and hasattr(ui, "show_results"):
-        ui.show_results(report, None, key=key)
-    else:
-        cols = st.columns(3)
-        cols[0].metric("Session score", "-" if report.score is None else f"{report.score:.0f}/100")
-        cols[1].metric("Reps", len(report.reps))
-        cols[2].metric("Flagged moments", len(report.faults))
-    st.markdown("**Flagged frames kept with the session**")
-    _thumbnails(store, record, report)
+    ui.show_results(report, None, key=key, stills=_stored_stills(store, record))
     video = next((f for f in store.files(record.id) if f["kind"] == "video" and f["path"].is_file()), None)
     if video:
         st.video(str(video["path"]))

@@ -72,7 +72,7 @@ def test_save_on_the_review_page_then_review_history_in_chromium(browser, app, c
     assert charts.first.bounding_box()["height"] > 200
     assert page.get_by_text("points per week over 4 sessions").count() == 1
     # the newest session (the one just saved) is open: its stored report, its kept stills
-    page.get_by_text("Flagged frames kept with the session").wait_for(timeout=30000)
+    page.get_by_text("Where form broke down").wait_for(timeout=30000)
     assert page.locator("[data-testid=stMetric]").filter(has_text="Lift").inner_text().endswith("deadlift")
     assert page.locator("[data-testid=stImage] img").count() >= 1
     screenshot(page, "history_2_page.png")
