@@ -190,7 +190,8 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 @dataclasses.dataclass(frozen=True)
 class NewSession:
     """What a save needs. thumbnails: frame index -> JPEG bytes. video: a file to keep a copy of
-    (only when the user opted in). load_unit: 'kg' or 'lb'. rpe: 1-10."""
+    (only when the user opted in). load_unit: 'kg' or 'lb'. rpe: 1-10. video_name: the uploaded
+    file's own name (an upload is kept under its sha256)."""
 
     athlete: str
     report: Report | dict
@@ -201,6 +202,7 @@ class NewSession:
     notes: str = ""
     thumbnails: dict[int, bytes] = dataclasses.field(default_factory=dict)
     video: Path | None = None
+    video_name: str | None = None  # the name the lifter knows the clip by (default: the report's file name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -332,7 +334,7 @@ class Store:
                     rpe=new.rpe, notes=new.notes or "", score=report.get("score"), reps=len(report.get("reps", [])),
                     faults=len(report.get("faults", [])),
                     thresholds_version=(report.get("assessment", {}).get("thresholds") or {}).get("version"),
-                    video_name=Path(report["video"]["path"]).name[:255], video_sha256=report["video"]["sha256"],
+                    video_name=(new.video_name or Path(report["video"]["path"]).name)[:255], video_sha256=report["video"]["sha256"],
                     report_json=report_json, report_sha256=_sha256(report_json.encode()),
                 )).inserted_primary_key[0]
                 if file_rows:

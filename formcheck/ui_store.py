@@ -15,7 +15,7 @@ from PIL import Image
 from formcheck import history, review, sessions, ui
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
-from formcheck.store import SessionRecord, Store
+from formcheck.store import NewSession, SessionRecord, Store
 from formcheck.thresholds import Thresholds
 
 RPE_CHOICES = ("-", 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
@@ -76,24 +76,18 @@ def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, ke
         return
     try:
         with st.spinner("Saving..."):
-            saved = store.save(sessions_new(athlete, report, recorded_on, load, unit, rpe, notes,
-                                            sessions.thumbnails(reviewed, report),
-                                            reviewed.path if keep else None))
+            saved = store.save(NewSession(
+                athlete=athlete, report=report, recorded_on=recorded_on,
+                load_value=None if load is None else float(load), load_unit=None if load is None else unit,
+                rpe=None if rpe == "-" else float(rpe), notes=notes or "",
+                thumbnails=sessions.thumbnails(reviewed, report), video=reviewed.path if keep else None,
+                video_name=reviewed.name))
     except FormcheckError as exc:
         st.error(f"Not saved: {exc}", icon=":material/error:")
         return
     st.session_state[f"{key}_done"] = ((report.video.sha256, limits.version), saved.id, saved.athlete)
     st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.",
                icon=":material/check_circle:")
-
-
-def sessions_new(athlete, report, recorded_on, load, unit, rpe, notes, thumbnails, video):
-    from formcheck.store import NewSession
-
-    return NewSession(athlete=athlete, report=report, recorded_on=recorded_on,
-                      load_value=None if load is None else float(load), load_unit=None if load is None else unit,
-                      rpe=None if rpe in (None, "-") else float(rpe), notes=notes or "", thumbnails=thumbnails,
-                      video=video)
 
 
 def label(record: SessionRecord) -> str:
