@@ -1,61 +1,14 @@
-"""formcheck review page: upload a squat or deadlift video, review where form broke down.
+"""formcheck in the browser: the review page (pages/review.py), where a set is uploaded and its
+flagged frames reviewed, and the History page (pages/history.py), form across weeks.
 
-Run with `formcheck app` (or `streamlit run app.py`). Top to bottom: the uploader, the analysis
-(a background job the page polls, so it stays responsive), the thresholds, the results. The
-page only calls the library (formcheck.review, formcheck.ui): no angle maths, no limits here.
+Run with `formcheck app` (or `streamlit run app.py`). The pages only call the library
+(formcheck.review, formcheck.ui, formcheck.ui_store, formcheck.history): no angle maths, no limits.
 """
-
-import time
 
 import streamlit as st
 
-from formcheck import review, ui, ui_store
-from formcheck.errors import FormcheckError
-
-POLL_S = 0.5  # how often the progress bar is refreshed while the model runs
-
-st.set_page_config(page_title="formcheck", page_icon="🏋️", layout="wide")
-st.title("formcheck")
-st.caption("Squat and deadlift form review from a phone video")
-
-left, right = st.columns([3, 2])
-uploaded = left.file_uploader(
-    f"Your lift video: {', '.join(review.EXTENSIONS)}, up to {review.MAX_UPLOAD_MB} MB",
-    type=list(review.EXTENSIONS),
-    help="One set, filmed side-on. The file's content is checked, not its name.",
-)
-right.info(ui.CAMERA_GUIDE)
-
-job, reviewed, error = None, st.session_state.get("reviewed"), None
-if uploaded is None:
-    reviewed = None
-elif reviewed is None or st.session_state.get("upload_id") != uploaded.file_id:
-    try:
-        job = review.start(review.store_upload(uploaded.getvalue(), uploaded.name), uploaded.name)
-        # a file analysed before is done at once: no progress bar flashes by
-        reviewed = job.result() if job.wait(0.3) else None
-    except FormcheckError as exc:
-        reviewed, error = None, exc
-st.session_state["reviewed"] = reviewed
-st.session_state["upload_id"] = uploaded.file_id if uploaded is not None and reviewed is not None else None
-
-limits = ui.threshold_panel(reviewed.assessment.lift.kind if reviewed else None)
-
-if job is not None and reviewed is None and error is None:
-    ui.show_progress(job.progress)
-    st.caption("The page stays usable meanwhile: read the notes below or set the thresholds.")
-    st.markdown(ui.ABOUT)
-    time.sleep(POLL_S)
-    st.rerun()
-if error is not None:
-    st.error(f"This file cannot be analysed. {error}. Try the MP4 or MOV straight from the phone's camera, "
-             "filmed as the guide says.", icon=":material/block:")
-if reviewed is None:
-    st.markdown("Upload a video of one set to see each rep's score and the frames where form broke down.")
-    st.markdown(ui.ABOUT)
-    st.stop()
-
-ui.show_results(review.rescore(reviewed, limits), reviewed)
-ui_store.save_form(reviewed, limits)
-with st.expander("About these numbers, and when to see a professional"):
-    st.markdown(ui.ABOUT)
+st.set_page_config(page_title="formcheck", page_icon=":material/fitness_center:", layout="wide")
+st.navigation([
+    st.Page("pages/review.py", title="Review a set", icon=":material/videocam:", default=True),
+    st.Page("pages/history.py", title="History", icon=":material/monitoring:"),
+]).run()

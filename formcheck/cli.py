@@ -205,7 +205,7 @@ def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
 
 
 def app_script() -> Path:
-    """The review page: app.py beside the package (a source checkout or an editable install)."""
+    """The app (review and History pages): app.py beside the package (a source checkout or an editable install)."""
     path = Path(__file__).resolve().parent.parent / "app.py"
     if not path.is_file():
         raise FormcheckError(f"the review page {path} is missing: run `formcheck app` from a source checkout "

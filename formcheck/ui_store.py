@@ -1,6 +1,6 @@
 """Streamlit parts for saved sessions: the review page's "Save this session" form, a stored
 session shown again without the model, and two sessions side by side. The History page
-(pages/history.py) and app.py only call these; the numbers come from formcheck.history and
+(pages/history.py) and the review page (pages/review.py) only call these; the numbers come from formcheck.history and
 formcheck.store."""
 
 from __future__ import annotations
