@@ -5,22 +5,37 @@ Needs the synth extra: python3 -m venv .venv-synth && .venv-synth/bin/pip instal
 
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out artifacts/synth --count 4
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out DIR --count 1 --lift deadlift --lumbar 20
+    .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --set --jobs 2   # benchmarks/synthetic/
+
+--set renders the committed benchmark set (formcheck/synth/benchset.py; into benchmarks/synthetic/
+unless --out says otherwise) and writes its manifest.json with every file's sha256.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from formcheck.synth import clip
+from formcheck.synth import benchset, clip
+
+
+def _make_set_clip(job: tuple[int, int, tuple[int, int], Path]) -> str:
+    index, seed, size, out = job
+    spec = benchset.spec(index, seed, size)
+    return json.dumps({"index": index, "name": spec.name, **clip.make_clip(spec, out)})
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, required=True, help="seed of the whole set")
-    ap.add_argument("--out", type=Path, required=True, help="folder for <name>.mp4 and <name>.truth.{json,csv}")
+    ap.add_argument("--out", type=Path, help="folder for <name>.mp4 and <name>.truth.{json,csv} "
+                    "(with --set: default benchmarks/synthetic)")
+    ap.add_argument("--set", action="store_true", help="render the benchmark set and write its manifest")
+    ap.add_argument("--jobs", type=int, default=1, help="with --set: clips rendered at once (processes)")
     ap.add_argument("--count", type=int, default=1, help="clips to render (indices 0..count-1)")
     ap.add_argument("--first", type=int, default=0, help="first clip index")
     ap.add_argument("--lift", choices=("squat", "deadlift"), help="override the drawn lift")
@@ -31,12 +46,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="1024x576", help="WIDTHxHEIGHT in pixels, multiples of 16")
     args = ap.parse_args(argv)
     width, height = (int(x) for x in args.size.lower().split("x"))
+    if args.set:
+        return _make_set(args.seed, (width, height), args.out or benchset.SET_DIR, args.jobs)
+    if args.out is None:
+        ap.error("--out is required without --set")
     args.out.mkdir(parents=True, exist_ok=True)
     for index in range(args.first, args.first + args.count):
         spec = clip.sample_spec(args.seed, index, lift=args.lift, lumbar_deg=args.lumbar, yaw_deg=args.yaw,
                                 fps=args.fps, size=(width, height), plate_radius_m=args.plate_radius)
         summary = clip.make_clip(spec, args.out)
         print(json.dumps({"name": spec.name, **summary}), flush=True)
+    return 0
+
+
+def _make_set(seed: int, size: tuple[int, int], out: Path, jobs: int) -> int:
+    """Render every clip of the set (truth CSVs are not kept: the JSON holds the same columns)."""
+    out.mkdir(parents=True, exist_ok=True)
+    work = [(index, seed, size, out) for index in range(len(benchset.ROWS))]
+    with ProcessPoolExecutor(max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+        for line in pool.map(_make_set_clip, work):
+            print(line, flush=True)
+    for csv in out.glob("*.truth.csv"):
+        csv.unlink()
+    manifest = benchset.write_manifest(out, seed, size)
+    total = sum(f["size"] for c in manifest["clips"] for f in c["files"].values())
+    print(f"{manifest['count']} clips, {total / 1e6:.1f} MB, manifest {out / benchset.MANIFEST}")
     return 0
 
 

@@ -61,11 +61,12 @@ def _pick(rng: np.random.Generator, palette) -> tuple[int, int, int]:
 
 def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
                 yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (1024, 576),
-                plate_radius_m: float | None = None) -> ClipSpec:
+                plate_radius_m: float | None = None, thoracic_deg: float = 0.0) -> ClipSpec:
     """A clip spec drawn reproducibly from (seed, index); arguments given override the draw.
     Deadlifts always have 45 cm plates (the bar starts at their radius); squats draw full
     plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
-    head and shoulders of a squatter from a camera at hip height."""
+    head and shoulders of a squatter from a camera at hip height. thoracic_deg: peak thoracic
+    flexion, at the same phase as the lumbar bump (never drawn; named `_thor<N>` when not 0)."""
     if size[0] % 16 or size[1] % 16:
         raise ValueError(f"frame size {size[0]}x{size[1]}: use multiples of 16 (see render.write_clip)")
     rng = np.random.default_rng([seed, index])
@@ -77,13 +78,15 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     if lift == "deadlift":
         mp = motion.MotionParams(lift=lift, reps=int(rng.integers(1, 3)), fps=fps, rep_s=float(rng.uniform(2.2, 3.0)),
                                  down_fraction=0.45, hold_s=0.7, shank_bottom_deg=float(rng.uniform(10, 20)),
-                                 lumbar_peak_deg=lumbar, flexion_phase=0.2, flexion_width=0.3,
+                                 lumbar_peak_deg=lumbar, thoracic_peak_deg=float(thoracic_deg),
+                                 flexion_phase=0.2, flexion_width=0.3,
                                  neck_bottom_deg=float(rng.uniform(-20, 10)))
     else:
         mp = motion.MotionParams(lift=lift, reps=int(rng.integers(1, 3)), fps=fps, rep_s=float(rng.uniform(2.2, 3.0)),
                                  down_fraction=0.55, hold_s=0.6, shank_bottom_deg=float(rng.uniform(25, 38)),
                                  thigh_bottom_deg=float(rng.uniform(-95, -65)), trunk_bottom_deg=float(rng.uniform(30, 50)),
-                                 lumbar_peak_deg=lumbar, flexion_phase=0.5, flexion_width=0.2,
+                                 lumbar_peak_deg=lumbar, thoracic_peak_deg=float(thoracic_deg),
+                                 flexion_phase=0.5, flexion_width=0.2,
                                  neck_bottom_deg=float(rng.uniform(-10, 10)))
     cam = truth.Camera(width_px=size[0], height_px=size[1],
                        yaw_deg=float(yaw_deg) if yaw_deg is not None else 90.0,
@@ -96,7 +99,10 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     if plate_radius_m is None:
         plate_radius_m = render.PLATE_RADIUS_M if lift == "deadlift" else float(rng.choice([render.PLATE_RADIUS_M, 0.16, 0.0]))
     look = dataclasses.replace(look, plate_radius_m=float(plate_radius_m))
-    name = f"synth_{seed}_{index:03d}_{lift}_yaw{int(cam.yaw_deg)}_lumbar{int(round(lumbar))}_plate{int(round(200 * plate_radius_m))}"
+    name = f"synth_{seed}_{index:03d}_{lift}_yaw{int(cam.yaw_deg)}_lumbar{int(round(lumbar))}"
+    if thoracic_deg:
+        name += f"_thor{int(round(thoracic_deg))}"
+    name += f"_plate{int(round(200 * plate_radius_m))}"
     return ClipSpec(name, mp, cam, look, phenotype, seed=seed)
 
 

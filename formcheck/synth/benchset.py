@@ -1,0 +1,106 @@
+"""The committed synthetic benchmark set (benchmarks/synthetic/, docs/synthetic-accuracy.md).
+
+One row per clip: what the set fixes (lift, camera yaw, peak lumbar and thoracic flexion, plate
+radius); everything else (body shape, reps, tempo, depth, camera height and distance, colours,
+light) is drawn by `clip.sample_spec` from (seed, index), so every clip has its own body. The
+manifest lists each file with its sha256 and the clip's parameters; `scripts/make_synthetic.py
+--seed 1 --set` remakes the same bytes (frame size a multiple of 16, docs/synthetic.md).
+numpy only: reading the manifest needs neither torch nor anny.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+SET_DIR = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "synthetic"
+MANIFEST = "manifest.json"
+SEED = 1
+SIZE = (1024, 576)
+FULL_PLATE_M = 0.225  # 45 cm plates (render.PLATE_RADIUS_M); deadlifts always use them
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One clip of the set. Angles in degrees; yaw 90 = true side view, 0 = front."""
+
+    lift: str
+    yaw_deg: float
+    lumbar_deg: float
+    thoracic_deg: float = 0.0
+    plate_radius_m: float = FULL_PLATE_M
+
+
+def _rows() -> tuple[Row, ...]:
+    rows = []
+    for lift, plate in (("deadlift", FULL_PLATE_M), ("squat", 0.0)):
+        # Side view: the flexion ladder, a second neutral body (false alarms) and one with the
+        # flexion in the thoracic spine instead of the lumbar spine.
+        rows += [Row(lift, 90, lumbar, plate_radius_m=plate) for lumbar in (0, 0, 10, 15, 20, 30)]
+        rows.append(Row(lift, 90, 0, thoracic_deg=20, plate_radius_m=plate))
+        # Oblique and front views: none, moderate, severe (front: none and severe).
+        rows += [Row(lift, yaw, lumbar, plate_radius_m=plate) for yaw in (60, 45) for lumbar in (0, 15, 30)]
+        rows += [Row(lift, 0, lumbar, plate_radius_m=plate) for lumbar in (0, 30)]
+    # Squats are mostly with an empty bar: with 45 cm plates a true side view from hip height
+    # hides the squatter's head and shoulders behind the near plate (docs/synthetic.md). One
+    # neutral clip keeps that case in the set.
+    rows.append(Row("squat", 90, 0, plate_radius_m=FULL_PLATE_M))
+    return tuple(rows)
+
+
+ROWS = _rows()
+
+
+def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
+    """The clip.ClipSpec of row `index` of the set."""
+    from formcheck.synth import clip  # imports formcheck.synth.body lazily only when rendering
+
+    row = ROWS[index]
+    return clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
+                            size=size, plate_radius_m=row.plate_radius_m, thoracic_deg=row.thoracic_deg)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE) -> dict:
+    """Write folder/manifest.json for the clips of the set found there; returns it."""
+    clips = []
+    for index in range(len(ROWS)):
+        s = spec(index, seed, size)
+        files = {kind: f"{s.name}{ext}" for kind, ext in (("video", ".mp4"), ("truth", ".truth.json"))}
+        if not all((folder / f).is_file() for f in files.values()):
+            continue
+        truth = json.loads((folder / files["truth"]).read_text())
+        clips.append({
+            "index": index, "name": s.name,
+            "files": {kind: {"file": f, "sha256": file_sha256(folder / f), "size": (folder / f).stat().st_size}
+                      for kind, f in files.items()},
+            "lift": s.motion.lift, "yaw_deg": s.camera.yaw_deg, "lumbar_peak_deg": s.motion.lumbar_peak_deg,
+            "thoracic_peak_deg": s.motion.thoracic_peak_deg, "plate_radius_m": s.look.plate_radius_m,
+            "reps": s.motion.reps, "frames": truth["n_frames"], "fps": s.motion.fps,
+            "phenotype": {k: round(v, 3) for k, v in s.phenotype.items()},
+            "camera": {"near_side": s.camera.near_side, "height_m": round(s.camera.height_m, 3),
+                       "distance_m": round(s.camera.distance_m, 3)},
+            "labels": [{k: rep[k]["label"] for k in rep if isinstance(rep[k], dict)} for rep in truth["faults"]],
+        })
+    manifest = {
+        "about": "Synthetic squat and deadlift clips with exact ground truth (docs/synthetic.md, "
+                 "docs/synthetic-accuracy.md). Rendered from an anny body (CC0 assets, Apache-2.0 code); "
+                 "free to redistribute.",
+        "command": f".venv-synth/bin/python scripts/make_synthetic.py --seed {seed} --set --size {size[0]}x{size[1]}",
+        "seed": seed, "size": list(size), "count": len(clips), "clips": clips,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+def load_manifest(folder: Path = SET_DIR) -> dict:
+    return json.loads((folder / MANIFEST).read_text())
