@@ -140,7 +140,11 @@ def sample_entries() -> list[dict]:
 
 
 def default_sample() -> Path:
-    return SAMPLES_DIR / _manifest(SAMPLES_DIR)["default"]
+    """The clip `scripts/run_sample.sh` analyses: the manifest's `default`, a path relative to the
+    repository. It names a committed synthetic clip (benchmarks/synthetic/), so the README's
+    command needs neither ../shared nor a download for its input; the shared real clips stay
+    available to the tests through `sample_path`."""
+    return REPO_DIR / _manifest(SAMPLES_DIR)["default"]
 
 
 def sample_path(file: str) -> Path:
