@@ -6,6 +6,7 @@ formcheck.store."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import numpy as np
@@ -16,7 +17,6 @@ from formcheck import history, review, sessions, ui
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
 from formcheck.store import NewSession, SessionRecord, Store
-from formcheck.thresholds import Thresholds
 
 RPE_CHOICES = ("-", 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
 THUMB_COLUMNS = 4
@@ -37,21 +37,22 @@ def open_store() -> Store | None:
         return None
 
 
-def save_form(reviewed: review.Reviewed, limits: Thresholds, key: str = "save") -> None:
+def save_form(reviewed: review.Reviewed, report: Report, key: str = "save") -> None:
     """'Save this session' under the results: athlete, date (from the video when it has one),
     load and unit, RPE, notes, keep-the-video. Saves the report scored at these thresholds and
     thumbnails of its flagged frames."""
-    report = review.rescore(reviewed, limits)
     with st.expander("Save this session", icon=":material/save:"):
-        _save_form(reviewed, report, limits, key)
+        _save_form(reviewed, report, key)
 
 
-def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, key: str) -> None:
+def _save_form(reviewed: review.Reviewed, report: Report, key: str) -> None:
     if not report.lift or report.lift == "none":
         st.caption("Nothing to save: no lift was found in this clip.")
         return
     done = st.session_state.get(f"{key}_done")
-    if done and done[0] == (report.video.sha256, limits.version):
+    # saved already: this video scored with exactly these limits
+    scored = (report.video.sha256, json.dumps(report.assessment.get("thresholds"), sort_keys=True))
+    if done and done[0] == scored:
         st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.",
                    icon=":material/check_circle:")
         return
@@ -85,7 +86,7 @@ def _save_form(reviewed: review.Reviewed, report: Report, limits: Thresholds, ke
     except FormcheckError as exc:
         st.error(f"Not saved: {exc}", icon=":material/error:")
         return
-    st.session_state[f"{key}_done"] = ((report.video.sha256, limits.version), saved.id, saved.athlete)
+    st.session_state[f"{key}_done"] = (scored, saved.id, saved.athlete)
     st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.",
                icon=":material/check_circle:")
 

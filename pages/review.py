@@ -54,7 +54,8 @@ if reviewed is None:
     st.markdown(ui.ABOUT)
     st.stop()
 
-ui.show_results(review.rescore(reviewed, limits), reviewed)
-ui_store.save_form(reviewed, limits)
+report = review.rescore(reviewed, limits)
+ui.show_results(report, reviewed)
+ui_store.save_form(reviewed, report)
 with st.expander("About these numbers, and when to see a professional"):
     st.markdown(ui.ABOUT)

@@ -139,7 +139,8 @@ import os
 from pathlib import Path
 from formcheck import review, thresholds, ui_store
 path = Path(os.environ["FORMCHECK_TEST_CLIP"])
-ui_store.save_form(review.analyse(path, path.name), thresholds.preset("standard"))
+reviewed = review.analyse(path, path.name)
+ui_store.save_form(reviewed, review.rescore(reviewed, thresholds.preset("standard")))
 """
 
 

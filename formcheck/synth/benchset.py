@@ -11,9 +11,10 @@ numpy only: reading the manifest needs neither torch nor anny.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
+
+from formcheck.video import file_sha256
 
 SET_DIR = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "synthetic"
 MANIFEST = "manifest.json"
@@ -60,14 +61,6 @@ def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
     row = ROWS[index]
     return clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
                             size=size, plate_radius_m=row.plate_radius_m, thoracic_deg=row.thoracic_deg)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE) -> dict:
