@@ -2,10 +2,11 @@
 
 Each rule gives, per frame, a measured value (NaN where it does not apply) compared with a warn
 and a fault limit; `worse` says which way is bad. A fault event is a run of frames at warn or
-worse lasting at least `min_event_s` (one noisy frame never makes an event), with a start, a peak
-(the worst frame), an end, a severity and the rep it falls in. Rules about one moment of a rep
-(depth at the bottom, hip height at lift-off, hips rising in the first half of the drive) give
-one value per rep, at that frame.
+worse lasting at least `min_event_s` (one noisy frame never makes an event), with a start, a peak,
+an end, a severity and the rep it falls in. The severity is the worst level held for `min_event_s`
+(a one-frame spike to fault level inside a warning leaves it a warning); the peak is the worst
+frame at that level. Rules about one moment of a rep (depth at the bottom, hip height at
+lift-off, hips rising in the first half of the drive) give one value per rep, at that frame.
 
 Spine and hinge rules need a side view; knee valgus needs a front view. Rules whose view is
 missing are not scored, and the report says so.
@@ -215,10 +216,23 @@ def _rep_of(frame: int, reps: list[Rep]) -> int | None:
     return None
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of every run of True in a bool array (stop exclusive)."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def _held_runs(severity: np.ndarray, time_s: np.ndarray, min_s: float, level: int) -> list[tuple[int, int]]:
+    """Runs of frames at `level` or worse that last at least min_s."""
+    dt = time_s[1] - time_s[0] if len(time_s) > 1 else 0.0
+    return [(a, b) for a, b in _runs(severity >= level) if time_s[b - 1] - time_s[a] + dt >= min_s - 1e-9]
+
+
 def find_events(
     values: dict[str, np.ndarray], moments: dict[str, list[tuple[int, float]]], m: Measures, lift: str,
     thresholds: Thresholds,
 ) -> list[FaultEvent]:
+    """Events of the frame rules (see module doc) and of the one-moment rules."""
     t = m.poses.time_s
     min_s = thresholds.get(lift, "min_event_s")
     events: list[FaultEvent] = []
@@ -226,17 +240,13 @@ def find_events(
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
         severity = _severity(value, warn, fault, rule.worse)
-        bad = severity >= 1
-        edges = np.diff(np.concatenate(([0], bad.astype(np.int8), [0])))
-        for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-            end = stop - 1
-            if t[end] - t[start] + (t[1] - t[0] if len(t) > 1 else 0) < min_s:
-                continue
-            window = value[start:stop] * (1 if rule.worse == "above" else -1)
-            peak = int(start + np.nanargmax(window))
-            events.append(FaultEvent(name, int(start), peak, int(end), SEVERITIES[int(severity[peak])],
-                                     float(value[peak]), fault if severity[peak] == 2 else warn,
-                                     _rep_of(peak, m.reps), float(t[peak])))
+        worse = value * (1 if rule.worse == "above" else -1)
+        for start, stop in _held_runs(severity, t, min_s, 1):
+            level = 2 if _held_runs(severity[start:stop], t[start:stop], min_s, 2) else 1
+            # The worst frame at that level itself: a warning's peak is not a passing fault-level spike.
+            peak = int(start + np.argmax(np.where(severity[start:stop] == level, worse[start:stop], -np.inf)))
+            events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[level], float(value[peak]),
+                                     fault if level == 2 else warn, _rep_of(peak, m.reps), float(t[peak])))
     for name, items in moments.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)

@@ -64,6 +64,21 @@ def test_one_noisy_frame_is_not_an_event():
     assert not [e for e in events if e.rule == "spine_flexion"]
 
 
+def test_a_short_spike_inside_a_warning_leaves_it_a_warning():
+    bend = np.zeros(N)
+    bend[20:50] = 20.0  # 1 s at warn level (15-26 deg)
+    bend[34:37] = 40.0  # 0.1 s at fault level: shorter than min_event_s
+    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    (e,) = [e for e in events if e.rule == "spine_flexion"]
+    assert (e.severity, e.limit, e.start, e.end) == ("warn", 15.0, 20, 49)
+    assert e.value == pytest.approx(20.0) and not 34 <= e.peak < 37
+    bend[34:40] = 40.0  # 0.2 s at fault level: held long enough
+    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    (e,) = [e for e in events if e.rule == "spine_flexion"]
+    assert (e.severity, e.limit, e.start, e.end) == ("fault", 26.0, 20, 49)
+    assert 34 <= e.peak < 40 and e.value == pytest.approx(40.0)
+
+
 def test_spine_is_only_read_while_hinged():
     events, values = _events(_measures(Pose2D(trunk=10.0), np.full(N, 40.0)), "squat")
     assert np.isnan(values["spine_flexion"]).all()
