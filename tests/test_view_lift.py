@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import Landmark
-from formcheck.lift import classify_lift
+from formcheck.lift import classify_lift, world_hip_deg
 from formcheck.reps import spells, extension
 from formcheck.view import classify_view
 from tests.synthetic import Pose2D, side_view, squat_reps
@@ -49,3 +49,68 @@ def test_hinge_with_hanging_arms_to_the_floor_is_a_deadlift():
 
 def test_standing_still_is_no_lift():
     assert _lift(Pose2D(), 60).kind == "none"
+
+
+def _call(poses):
+    from formcheck.angles import compute_angles
+
+    return classify_lift(poses, compute_angles(poses)["hip_deg"], spells(extension(poses), poses.time_s))
+
+
+def _front_view(poses, half_px=60.0, half_m=0.12):
+    """The same lifter filmed from the front: forward becomes depth (world z), the image keeps only
+    heights, and the left and right points sit half_px / half_m either side of the midline."""
+    image, world = poses.image_px.copy(), poses.world_m.copy()
+    mid_x = poses.image_px[:, Landmark.LEFT_ANKLE, 0].copy()
+    world[..., 2] = poses.world_m[..., 0]
+    for lm in Landmark:
+        sign = -1.0 if lm.name.startswith("LEFT") else 1.0 if lm.name.startswith("RIGHT") else 0.0
+        image[:, lm, 0] = mid_x + sign * half_px
+        world[:, lm, 0] = sign * half_m
+    return poses.replace(image_px=image, world_m=world)
+
+
+def test_world_hip_angle_is_the_shoulder_hip_knee_angle():
+    # hip angle = 180 - (trunk - thigh) = 180 - (60 + 30) = 90 (tests/synthetic.py)
+    poses = side_view(Pose2D(trunk=60.0, thigh=-30.0), 3)
+    assert world_hip_deg(poses) == pytest.approx([90.0] * 3, abs=1e-3)
+
+
+def test_front_view_squat_is_found_from_the_world_hip_angle():
+    n = 120
+    poses = _front_view(side_view(squat_reps(n, reps=2), n))
+    from formcheck.angles import compute_angles
+
+    # from the front the image hip angle stays straight; only the world landmarks see the hips bend
+    assert np.nanmin(compute_angles(poses)["hip_deg"]) == pytest.approx(180.0, abs=0.5)
+    assert np.nanmin(world_hip_deg(poses)) == pytest.approx(55.0, abs=0.5)  # 180 - (40 + 85)
+    call = _call(poses)
+    assert call.kind == "squat" and call.evidence["moves"] == 4.0
+
+
+def test_squat_while_walking_away_is_no_lift():
+    n = 120
+    walk = np.stack([640.0 + 1500.0 * np.arange(n) / (n - 1), np.full(n, 900.0)], axis=1)  # ~1.6 legs a move
+    assert _call(side_view(squat_reps(n, reps=2), n, ankle_px=walk)).kind == "none"
+
+
+def _soft_knee_hinge(n: int, opening_rad: float):
+    """Two hinges with soft knees (shank 5, thigh -15, trunk 70 deg at the bottom), arms hanging:
+    the wrists stay above the knees. opening_rad: where in the cycle the clip opens (0 = standing)."""
+    phase = 0.5 - 0.5 * np.cos(2 * np.pi * 2 * np.arange(n) / (n - 1) + opening_rad)
+    return side_view(Pose2D(shank=5 * phase, thigh=-15 * phase, trunk=70 * phase), n)
+
+
+def test_hinge_that_opens_on_the_way_down_is_an_rdl():
+    poses = _soft_knee_hinge(120, 1.8)
+    ext = extension(poses)
+    assert 0.82 < ext[0] < 0.92 and ext[1] < ext[0]  # between the rep lines, going down
+    assert spells(ext, poses.time_s)[0][:2] == (-1, 4)  # so the first spell is "down", from frame 4
+    call = _call(poses)
+    assert call.kind == "rdl" and call.evidence["starts_from_top"] == 1.0
+    assert call.evidence["wrist_below_knee_at_bottom_leg"] == pytest.approx(-0.14, abs=0.01)
+
+
+def test_the_same_hinge_opening_at_the_bottom_is_a_deadlift():
+    call = _call(_soft_knee_hinge(120, np.pi))
+    assert call.kind == "deadlift" and call.evidence["starts_from_top"] == 0.0
