@@ -44,7 +44,7 @@ def _bends_cached(
     video: str | os.PathLike, sha256: str, model: str, frames: list[int], poses: Poses, side: str, facing: int,
     max_people: int,
 ) -> dict[int, float]:
-    key = assets.cache_key("contour-v2", sha256, model, max_people, side, facing, frames)
+    key = assets.cache_key("contour-v3", sha256, model, max_people, side, facing, frames)
     path = assets.cache_dir("contour") / f"{key}.json"
     if path.is_file():
         return {int(k): (float("nan") if v is None else float(v)) for k, v in json.loads(path.read_text()).items()}

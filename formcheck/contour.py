@@ -13,6 +13,11 @@ chord length c the bend is
 + = convex (rounded back, flexion), - = concave (arched, extension). A standing back has its own
 S-shaped bend, so faults are judged by the change from the lifter's standing value.
 
+Where an arm lies along the back (a bar on the back: elbows and hands behind the shoulders, or the
+arms hanging beside the trunk while standing) the outline there is the arm's. An edge point closer
+than ARM_CLEARANCE_CHORD to a shoulder-elbow or elbow-wrist segment is dropped; with fewer than
+70 % of the stations left the bend is not measured (NaN) rather than read off the arm.
+
 It cannot see through loose clothing, a plate or an arm in front of the back, and it measures the
 outline, not the vertebrae: thoracic and lumbar flexion add up in one number.
 """
@@ -26,6 +31,9 @@ import numpy as np
 STATIONS = np.linspace(0.25, 0.85, 13)  # fractions of the hip->shoulder chord
 MASK_LEVEL = 0.5
 MAX_RAY_CHORD = 0.8  # a back edge further than this from the chord is not the back
+# An edge point this close to an arm segment (fraction of the chord) is the arm: about an upper
+# arm's half-thickness (~5 cm) plus a margin, over a ~50 cm shoulder-hip chord.
+ARM_CLEARANCE_CHORD = 0.12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,9 +46,19 @@ class BackProfile:
     bend_deg: float
 
 
-def back_profile(mask: np.ndarray, hip_px: np.ndarray, shoulder_px: np.ndarray, facing: int) -> BackProfile:
+def _distance_to_segment(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    ab = b - a
+    t = float(np.clip((point - a) @ ab / max(float(ab @ ab), 1e-9), 0.0, 1.0))
+    return float(np.linalg.norm(point - (a + t * ab)))
+
+
+def back_profile(
+    mask: np.ndarray, hip_px: np.ndarray, shoulder_px: np.ndarray, facing: int,
+    arms_px: list[tuple[np.ndarray, np.ndarray]] = (),
+) -> BackProfile:
     """mask: float (height, width) 0..1 person mask in the same pixels as the points.
-    facing: +1 if the lifter faces image right (+x), -1 if left."""
+    facing: +1 if the lifter faces image right (+x), -1 if left. arms_px: arm segments (end points
+    in pixels); edge points on them are not the back (module doc)."""
     chord = shoulder_px - hip_px
     length = float(np.hypot(*chord))
     nan = BackProfile(np.full((len(STATIONS), 2), np.nan), np.full(len(STATIONS), np.nan), float("nan"))
@@ -64,8 +82,11 @@ def back_profile(mask: np.ndarray, hip_px: np.ndarray, shoulder_px: np.ndarray, 
         outside = np.flatnonzero(values < MASK_LEVEL)
         if len(outside) == 0 or outside[0] == 0:
             continue  # the chord point itself is not on the person, or the edge is out of reach
+        edge = ray[outside[0]]
+        if any(_distance_to_segment(edge, a, b) < ARM_CLEARANCE_CHORD * length for a, b in arms_px):
+            continue  # the outline here is an arm's
         offsets[k] = steps[outside[0]] - 0.5
-        edges[k] = ray[outside[0]]
+        edges[k] = edge
     return BackProfile(edges, offsets, bend_deg(offsets, length))
 
 

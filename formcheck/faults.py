@@ -135,6 +135,12 @@ def _foot_length(m: Measures) -> float:
         return float(np.nanmedian(np.linalg.norm(_point(m, "foot_index") - _point(m, "heel"), axis=1)))
 
 
+def hinged_in_reps(m: Measures, lift: str, thresholds: Thresholds) -> np.ndarray:
+    """bool (frames,): inside a rep with the trunk hinged, where the back contour is read."""
+    hinged = np.abs(m.angles["trunk_incline_deg"]) >= thresholds.get(lift, "hinged_trunk_deg")
+    return _in_reps(m.poses.n_frames, m.reps) & hinged
+
+
 def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np.ndarray]:
     """Per-frame measured value of every frame rule that applies to `lift` (NaN elsewhere)."""
     n = m.poses.n_frames
@@ -142,8 +148,7 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
     trunk = m.angles["trunk_incline_deg"]
     nan = np.full(n, np.nan)
     out: dict[str, np.ndarray] = {}
-    hinged = np.abs(trunk) >= thresholds.get(lift, "hinged_trunk_deg")
-    out["spine_flexion"] = np.where(in_rep & hinged, m.spine_bend_deg, nan)
+    out["spine_flexion"] = np.where(hinged_in_reps(m, lift, thresholds), m.spine_bend_deg, nan)
     out["neck_misalignment"] = np.where(in_rep, np.abs(m.neck_change_deg), nan)
     foot = _foot_length(m)
     if lift in ("deadlift", "rdl"):

@@ -16,7 +16,8 @@ import numpy as np
 from formcheck.analysis import Analysis
 from formcheck.assess import Assessment
 from formcheck.faults import (
-    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, knee_gap_ratio, moment_values,
+    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, hinged_in_reps, knee_gap_ratio,
+    moment_values,
 )
 from formcheck.landmarks import side_landmark
 from formcheck.report import Report
@@ -106,6 +107,12 @@ def score_report(
         down=down,
     )
     values = frame_values(measures, lift, thresholds)
+    hinged = hinged_in_reps(measures, lift, thresholds)
+    if view.kind == "side" and hinged.any() and np.isfinite(values["spine_flexion"][hinged]).mean() < 0.5:
+        warnings.append(
+            "The outline of the back could not be read on most hinged frames (arms or a bar along the back, "
+            "a plate or loose clothing in the way): spine flexion is scored on few frames or none."
+        )
     moments = moment_values(measures, lift, thresholds)
     if view.kind != "side":  # side-view rules are not scored from another angle
         values = {k: v for k, v in values.items() if RULE_BY_NAME[k].view != "side"}

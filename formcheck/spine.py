@@ -13,8 +13,8 @@
 What each can see: (b) sees gross rounding of the whole trunk but is blind to a bend that keeps
 the chord length (e.g. lower back flexed, upper back extended); (c) sees the head dropping or
 being thrown back, not the cervical vertebrae; (d) sees the outline of the back, which loose
-clothing, long hair or a plate in front of the back distort, and adds thoracic and lumbar bend
-into one number. None of them is a measurement of vertebral angles.
+clothing, long hair or a plate in front of the back distort, is not measured where the arms lie
+along the back (a back squat), and adds thoracic and lumbar bend into one number. None of them is a measurement of vertebral angles.
 """
 
 from __future__ import annotations
@@ -80,6 +80,16 @@ def contour_frames(reps: list[Rep], standing: np.ndarray, time_s: np.ndarray, se
     return sorted(chosen)
 
 
+def arm_segments(points_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shoulder-elbow and elbow-wrist segments of both arms (pixels) from one frame's landmarks
+    (33, >=2), where both ends are known."""
+    out = []
+    for side in ("left", "right"):
+        joints = [points_px[side_landmark(side, j), :2].astype(np.float64) for j in ("shoulder", "elbow", "wrist")]
+        out += [(a, b) for a, b in zip(joints, joints[1:]) if np.isfinite(a).all() and np.isfinite(b).all()]
+    return out
+
+
 def contour_bends(
     frames: dict[int, np.ndarray], poses: Poses, side: str, facing: int, masks_for
 ) -> dict[int, float]:
@@ -95,7 +105,8 @@ def contour_bends(
         if not masks:
             continue
         k = int(np.argmin(np.linalg.norm(centres - (hip + shoulder) / 2, axis=1)))
-        bends[index] = back_profile(masks[k], hip.astype(np.float64), shoulder.astype(np.float64), facing).bend_deg
+        bends[index] = back_profile(masks[k], hip.astype(np.float64), shoulder.astype(np.float64), facing,
+                                    arm_segments(poses.image_px[index])).bend_deg
     return bends
 
 

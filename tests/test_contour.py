@@ -53,3 +53,22 @@ def test_unmeasurable_profile_is_nan():
     offsets = np.full(len(STATIONS), np.nan)
     offsets[:3] = 10
     assert np.isnan(bend_deg(offsets, 200.0))
+
+
+def test_arms_along_the_back_leave_it_unmeasured():
+    """A bar on the back: elbows and hands lie on the upper back's outline, so it is the arm's."""
+    mask, hip, shoulder = _trunk_mask(0.0)
+    elbow, wrist = np.array([220.0, 178.0]), np.array([290.0, 172.0])
+    profile = back_profile(mask, hip, shoulder, facing=1, arms_px=[(shoulder, elbow), (elbow, wrist)])
+    assert np.isnan(profile.bend_deg)
+    kept = np.isfinite(profile.offsets_px)
+    assert kept[:4].all() and not kept[-5:].any()  # the lower back is still read, the upper is not
+
+
+def test_arms_hanging_in_front_do_not_change_the_back():
+    mask, hip, shoulder = _trunk_mask(30.0)
+    elbow, wrist = shoulder + [0.0, 80.0], shoulder + [0.0, 160.0]  # towards the floor, under the chest
+    alone = back_profile(mask, hip, shoulder, facing=1)
+    with_arms = back_profile(mask, hip, shoulder, facing=1, arms_px=[(shoulder, elbow), (elbow, wrist)])
+    np.testing.assert_array_equal(with_arms.offsets_px, alone.offsets_px)
+    assert with_arms.bend_deg == pytest.approx(30.0, abs=3.0)
