@@ -6,9 +6,12 @@ Needs the synth extra: python3 -m venv .venv-synth && .venv-synth/bin/pip instal
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out artifacts/synth --count 4
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --out DIR --count 1 --lift deadlift --lumbar 20
     .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --set --jobs 2   # benchmarks/synthetic/
+    .venv-synth/bin/python scripts/make_synthetic.py --seed 1 --set --only 31-38  # some clips of it
 
 --set renders the committed benchmark set (formcheck/synth/benchset.py; into benchmarks/synthetic/
-unless --out says otherwise) and writes its manifest.json with every file's sha256.
+unless --out says otherwise) and writes its manifest.json with every file's sha256; with --only
+(indices and ranges: 31,33-35) or --first it renders those clips only, and the manifest lists
+every clip of the set found in the folder.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="store_true", help="render the benchmark set and write its manifest")
     ap.add_argument("--jobs", type=int, default=1, help="with --set: clips rendered at once (processes)")
     ap.add_argument("--count", type=int, default=1, help="clips to render (indices 0..count-1)")
-    ap.add_argument("--first", type=int, default=0, help="first clip index")
+    ap.add_argument("--first", type=int, default=0, help="first clip index (with --set: render from there on)")
+    ap.add_argument("--only", help="with --set: clip indices to render, e.g. 31,33-35")
     ap.add_argument("--lift", choices=("squat", "deadlift"), help="override the drawn lift")
     ap.add_argument("--lumbar", type=float, help="override the peak lumbar flexion, degrees")
     ap.add_argument("--yaw", type=float, help="override the camera yaw, degrees (90 = side view)")
@@ -47,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     width, height = (int(x) for x in args.size.lower().split("x"))
     if args.set:
-        return _make_set(args.seed, (width, height), args.out or benchset.SET_DIR, args.jobs)
+        indices = parse_indices(args.only, len(benchset.ROWS)) if args.only else list(range(args.first, len(benchset.ROWS)))
+        return _make_set(args.seed, (width, height), args.out or benchset.SET_DIR, args.jobs, indices)
     if args.out is None:
         ap.error("--out is required without --set")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -59,10 +64,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _make_set(seed: int, size: tuple[int, int], out: Path, jobs: int) -> int:
-    """Render every clip of the set (truth CSVs are not kept: the JSON holds the same columns)."""
+def parse_indices(text: str, count: int) -> list[int]:
+    """'31,33-35' -> [31, 33, 34, 35]; every index must be a row of the set (0..count-1)."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        out += range(int(lo), int(hi or lo) + 1)
+    if not out or min(out) < 0 or max(out) >= count:
+        raise SystemExit(f"--only {text}: indices must lie in 0..{count - 1}")
+    return sorted(set(out))
+
+
+def _make_set(seed: int, size: tuple[int, int], out: Path, jobs: int, indices: list[int] | None = None) -> int:
+    """Render clips of the set (default all; truth CSVs are not kept: the JSON holds the same
+    columns), then write the manifest of every clip of the set in `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    work = [(index, seed, size, out) for index in range(len(benchset.ROWS))]
+    indices = range(len(benchset.ROWS)) if indices is None else indices
+    work = [(index, seed, size, out) for index in indices]
     with ProcessPoolExecutor(max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         for line in pool.map(_make_set_clip, work):
             print(line, flush=True)

@@ -3,6 +3,8 @@ and known joint positions give known angles. numpy only: no torch, no anny, no r
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -205,3 +207,151 @@ def test_clip_specs_are_reproducible_and_sizes_multiples_of_16():
     assert (spec.motion.lift, spec.motion.lumbar_peak_deg, spec.camera.yaw_deg, spec.look.plate_radius_m) == ("squat", 20.0, 45.0, 0.0)
     with pytest.raises(ValueError, match="multiples of 16"):
         sample_spec(1, 0, size=(960, 540))
+
+
+# Fault variants (benchset rows 31 on): hips rising early, camera shake, the extra truth labels.
+SEG = motion.Segments(shank_m=0.40, thigh_m=0.39, trunk_m=0.43, arm_m=0.58, shank_rest_deg=5.2, thigh_rest_deg=-4.7,
+                      trunk_rest_deg=1.2, ankle_height_m=0.07)  # a body's rest_segments, rounded
+
+
+def _rise_params(lift: str, gain: float) -> motion.MotionParams:
+    if lift == "deadlift":
+        thigh, trunk = motion.hinge_for_bar(SEG, 15.0, 0.07, 0.225)
+        return motion.MotionParams(lift="deadlift", reps=2, rep_s=2.6, down_fraction=0.45, hold_s=0.7,
+                                   shank_bottom_deg=15.0, thigh_bottom_deg=thigh, trunk_bottom_deg=trunk,
+                                   hips_rise_deg=gain)
+    return motion.MotionParams(lift="squat", reps=2, rep_s=2.6, down_fraction=0.55, shank_bottom_deg=32.0,
+                               thigh_bottom_deg=-80.0, trunk_bottom_deg=40.0, hips_rise_deg=gain)
+
+
+def _drive(lift: str, rep) -> tuple[int, int]:
+    return (rep.start, rep.turn) if lift == "deadlift" else (rep.turn, rep.end)
+
+
+def _chord_deg(m: motion.Motion) -> np.ndarray:
+    """Hip -> shoulder incline from vertical (a side view's trunk angle) of a motion on SEG."""
+    _, hip, shoulder = motion.chain_2d(SEG, m.shank_deg, m.thigh_deg, m.pelvis_deg)
+    return np.degrees(np.arctan2(*(shoulder - hip).T))
+
+
+@pytest.mark.parametrize("lift", ["deadlift", "squat"])
+def test_hips_rising_early_gains_the_asked_trunk_inclination_in_the_first_half_of_the_drive(lift):
+    good = motion.generate(dataclasses.replace(_rise_params(lift, 18.0), hips_rise_deg=0.0))
+    bad = motion.generate(_rise_params(lift, 18.0), SEG)
+    chord_good, chord_bad = _chord_deg(good), _chord_deg(bad)
+    for rep in bad.reps:
+        lo, hi = _drive(lift, rep)
+        assert motion.trunk_gain_first_half(chord_bad, lo, hi)[1] == pytest.approx(18.0, abs=0.1)
+        assert motion.trunk_gain_first_half(chord_good, lo, hi)[1] == pytest.approx(0.0, abs=1e-9)
+        # the same pose at both ends of the drive (the turn frame sits within a frame of the bottom)
+        for i in (lo, hi):
+            for name in ("shank_deg", "thigh_deg", "pelvis_deg"):
+                assert getattr(bad, name)[i] == pytest.approx(getattr(good, name)[i], abs=0.05)
+        # the hips rise as far as in a good rep while the shoulders lag: the chest stays down
+        mid = lo + (hi - lo) // 3
+        _, hip_b, sh_b = motion.chain_2d(SEG, bad.shank_deg, bad.thigh_deg, bad.pelvis_deg)
+        _, hip_g, sh_g = motion.chain_2d(SEG, good.shank_deg, good.thigh_deg, good.pelvis_deg)
+        assert hip_b[mid, 1] > hip_g[mid, 1] - 0.01 and sh_b[mid, 1] < sh_g[mid, 1] - 0.05
+        # a deadlift's bar (hands under the shoulders) never sinks below where it left the floor
+        if lift == "deadlift":
+            assert (np.diff(sh_b[lo:hi + 1, 1]) > -1e-9).all()
+    drive = np.zeros(bad.n_frames, bool)
+    for rep in bad.reps:
+        lo, hi = _drive(lift, rep)
+        drive[lo:hi + 1] = True
+    for name in ("shank_deg", "thigh_deg", "pelvis_deg", "depth", "neck_deg"):
+        np.testing.assert_array_equal(getattr(bad, name)[~drive], getattr(good, name)[~drive])
+    assert np.abs(np.diff(bad.thigh_deg)).max() < 6.0  # smooth: no jump between frames
+
+
+def test_hips_rising_early_needs_the_body_and_a_peak_in_the_first_half():
+    with pytest.raises(ValueError, match="Segments"):
+        motion.generate(_rise_params("squat", 10.0))
+    with pytest.raises(ValueError):
+        motion.MotionParams(hips_rise_deg=10.0, hips_rise_peak=0.7)
+    with pytest.raises(ValueError):
+        motion.MotionParams(hips_rise_deg=-5.0)
+
+
+def test_trunk_gain_is_formchecks_hips_rise_early_measure():
+    from types import SimpleNamespace
+
+    from formcheck import faults, thresholds
+
+    rng = np.random.default_rng(3)
+    trunk = np.cumsum(rng.normal(0, 2, 120)) + 40
+    reps = [SimpleNamespace(start=5, turn=40, end=70, turn_kind="lockout"),
+            SimpleNamespace(start=71, turn=90, end=118, turn_kind="bottom")]
+    m = SimpleNamespace(angles={"trunk_incline_deg": trunk, "knee_deg": np.full(120, 120.0)}, reps=reps)
+    got = faults.moment_values(m, "squat", thresholds.load())["hips_rise_early"]
+    ours = [motion.trunk_gain_first_half(trunk, 5, 40), motion.trunk_gain_first_half(trunk, 90, 118)]
+    assert got == [(f, pytest.approx(v)) for f, v in ours] and ours[0][1] > 0
+
+
+def test_camera_shake_is_off_by_default_and_seeded_small_and_smooth():
+    cam = Camera(width_px=1024, height_px=576)
+    assert cam.per_frame(4) == [cam] * 4
+    shaky = dataclasses.replace(cam, shake_mm=3.0, shake_deg=0.25, shake_seed=37)
+    for a, b in zip(shaky.basis(), cam.basis()):  # the shaky camera's own basis is the steady one
+        np.testing.assert_array_equal(a, b)
+    offset, turn = truth.shake_path(200, 3.0, 0.25, 37)
+    np.testing.assert_allclose(offset.std(0), 0.003, rtol=1e-9)
+    np.testing.assert_allclose(turn.std(0), 0.25, rtol=1e-9)
+    np.testing.assert_allclose(offset.mean(0), 0.0, atol=1e-12)
+    assert np.abs(np.diff(turn, axis=0)).max() < 0.25  # a sway, not a flicker
+    np.testing.assert_array_equal(truth.shake_path(200, 3.0, 0.25, 37)[1], turn)
+    assert not np.array_equal(truth.shake_path(200, 3.0, 0.25, 38)[1], turn)
+    frames = shaky.per_frame(200)
+    assert len(frames) == 200 and frames[10].turn_deg == tuple(turn[10]) and frames[10].offset_m == tuple(offset[10])
+    # A point 3.5 m away moves by about focal * angle: a few pixels, not tens.
+    point = np.array([0.0, 0.9, 0.0])
+    moved = np.array([c.project(point)[:2] for c in frames]) - cam.project(point)[:2]
+    spread = np.hypot(*moved.T)
+    assert 1.0 < spread.mean() < 12.0 and spread.max() < 30.0
+    # the truth's image points use each frame's shaken camera
+    joints = {"left_hip": np.tile(point, (200, 1)), "left_shoulder": np.tile(point + [0.1, 0.5, 0.0], (200, 1))}
+    gt = truth.ground_truth(joints, np.arange(200) / 30.0, shaky, frames)
+    np.testing.assert_allclose(gt["image_px"]["left_hip"][:, :2], cam.project(point)[:2] + moved, atol=1e-9)
+    steady = truth.ground_truth(joints, np.arange(200) / 30.0, cam)
+    assert np.ptp(steady["image_px"]["left_hip"][:, 0]) == 0.0
+
+
+def _label_frames(m: motion.Motion, lumbar=None, neck=None) -> dict:
+    chord = _chord_deg(m)
+    return {"sagittal_trunk_incline_deg": chord, "sagittal_knee_deg": np.full(m.n_frames, 80.0),
+            "sagittal_neck_deg": np.zeros(m.n_frames) if neck is None else neck,
+            "lumbar_flexion_deg": m.lumbar_deg if lumbar is None else lumbar, "depth": m.depth,
+            "trunk_incline_deg": np.zeros(m.n_frames),  # an image angle: must not be used
+            "bar_forward_m": np.zeros(m.n_frames)}
+
+
+@pytest.mark.parametrize("gain, label", [(0.0, "ok"), (12.0, "warn"), (18.0, "fault")])
+def test_hips_rise_label_follows_the_thresholds(gain, label):
+    from formcheck.synth.clip import fault_labels
+
+    for lift in ("deadlift", "squat"):
+        m = motion.generate(_rise_params(lift, gain), SEG)
+        reps = fault_labels(lift, m.reps, _label_frames(m), extra=True)
+        assert [r["hips_rise_early"]["label"] for r in reps] == [label, label]
+        assert reps[0]["hips_rise_early"]["trunk_gain_deg"] == pytest.approx(gain, abs=0.1)
+        base = fault_labels(lift, m.reps, _label_frames(m))
+        assert "hips_rise_early" not in base[0] and "neck_misalignment" not in base[0]
+
+
+def test_neck_lumbar_extension_and_bar_labels():
+    from formcheck.synth.clip import fault_labels
+
+    m = motion.generate(motion.MotionParams(lift="deadlift", reps=1, lockout_extension_deg=20.0, neck_bottom_deg=-50.0))
+    frames = _label_frames(m, neck=m.neck_deg + 7.0)  # the standing neck angle is the baseline
+    frames["bar_forward_m"] = 0.05 + 0.12 * np.exp(-(((np.arange(m.n_frames) - m.reps[0].turn + 10) / 5.0) ** 2))
+    (rep,) = fault_labels("deadlift", m.reps, frames, extra=True, foot_length_m=0.25)
+    assert rep["neck_misalignment"]["neck_change_deg"] == pytest.approx(50.0, abs=0.5)
+    assert rep["neck_misalignment"]["label"] == "warn"
+    assert rep["lumbar_extension"]["lumbar_extension_deg"] == pytest.approx(20.0) and rep["lumbar_extension"]["label"] == "warn"
+    assert rep["bar_far"]["bar_ahead_foot"] == pytest.approx(0.48, abs=0.01) and rep["bar_far"]["label"] == "warn"
+    assert rep["lockout_lean_back"]["label"] == "ok"
+    (rep,) = fault_labels("deadlift", m.reps, frames, extra=True)
+    assert rep["bar_far"]["label"] == "unknown"
+    squat = motion.generate(motion.MotionParams(lift="squat", reps=1, neck_bottom_deg=-65.0))
+    (rep,) = fault_labels("squat", squat.reps, _label_frames(squat, neck=squat.neck_deg), extra=True)
+    assert rep["neck_misalignment"]["label"] == "fault" and "bar_far" not in rep and "lumbar_extension" not in rep

@@ -28,7 +28,8 @@ SPINE_MEASURES = {  # name: (lower bone, upper bone) of body.Posed.bones
 
 @dataclasses.dataclass(frozen=True)
 class ClipSpec:
-    """Everything that decides one clip. name: file stem; phenotype: anny's 0..1 values."""
+    """Everything that decides one clip. name: file stem; phenotype: anny's 0..1 values;
+    extra_labels: also label the rules of the fault variants (fault_labels `extra`)."""
 
     name: str
     motion: motion.MotionParams
@@ -37,10 +38,30 @@ class ClipSpec:
     phenotype: dict
     seed: int = 0
     crf: int = 23
+    extra_labels: bool = False
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "motion": dataclasses.asdict(self.motion), "camera": dataclasses.asdict(self.camera),
-                "look": dataclasses.asdict(self.look), "phenotype": self.phenotype, "seed": self.seed, "crf": self.crf}
+        out = {"name": self.name, "motion": _asdict(self.motion, motion.LATER_FIELDS),
+               "camera": _asdict(self.camera, CAMERA_LATER_FIELDS), "look": dataclasses.asdict(self.look),
+               "phenotype": self.phenotype, "seed": self.seed, "crf": self.crf}
+        if self.extra_labels:
+            out["extra_labels"] = True
+        return out
+
+
+# Camera fields added after the set's first 31 clips (camera shake): left out while at their defaults.
+CAMERA_LATER_FIELDS = ("shake_mm", "shake_deg", "shake_seed", "offset_m", "turn_deg")
+
+
+def _asdict(obj, later: tuple[str, ...]) -> dict:
+    """dataclasses.asdict less the `later` fields that hold their defaults, so that a spec written
+    before those fields existed is written byte for byte as it was."""
+    out = dataclasses.asdict(obj)
+    defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+    for name in later:
+        if out[name] == defaults[name]:
+            del out[name]
+    return out
 
 
 # BGR palettes. Skin tones from light to dark; clothes and plates in colours that are not skin.
@@ -61,12 +82,17 @@ def _pick(rng: np.random.Generator, palette) -> tuple[int, int, int]:
 
 def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: float | None = None,
                 yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (1024, 576),
-                plate_radius_m: float | None = None, thoracic_deg: float = 0.0) -> ClipSpec:
+                plate_radius_m: float | None = None, thoracic_deg: float = 0.0, variant: str = "",
+                motion_overrides: dict | None = None, shake: tuple[float, float] = (0.0, 0.0), crf: int = 23,
+                extra_labels: bool = False) -> ClipSpec:
     """A clip spec drawn reproducibly from (seed, index); arguments given override the draw.
     Deadlifts always have 45 cm plates (the bar starts at their radius); squats draw full
     plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
     head and shoulders of a squatter from a camera at hip height. thoracic_deg: peak thoracic
-    flexion, at the same phase as the lumbar bump (never drawn; named `_thor<N>` when not 0)."""
+    flexion, at the same phase as the lumbar bump (never drawn; named `_thor<N>` when not 0).
+    A fault variant: `motion_overrides` (MotionParams fields) replace the drawn motion after every
+    draw, `shake` = (mm, deg) shakes the camera (seeded by `index`), `variant` ends the name; none
+    of them changes what is drawn, so a row without them is the clip it always was."""
     if size[0] % 16 or size[1] % 16:
         raise ValueError(f"frame size {size[0]}x{size[1]}: use multiples of 16 (see render.write_clip)")
     rng = np.random.default_rng([seed, index])
@@ -103,26 +129,43 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     if thoracic_deg:
         name += f"_thor{int(round(thoracic_deg))}"
     name += f"_plate{int(round(200 * plate_radius_m))}"
-    return ClipSpec(name, mp, cam, look, phenotype, seed=seed)
+    if motion_overrides:
+        mp = dataclasses.replace(mp, **dict(motion_overrides))
+    if shake[0] or shake[1]:
+        cam = dataclasses.replace(cam, shake_mm=float(shake[0]), shake_deg=float(shake[1]), shake_seed=int(index))
+    if variant:
+        name += f"_{variant}"
+    return ClipSpec(name, mp, cam, look, phenotype, seed=seed, crf=int(crf), extra_labels=bool(extra_labels))
 
 
-def _fit_deadlift(spec: ClipSpec) -> ClipSpec:
+def _fit_deadlift(spec: ClipSpec, seg: motion.Segments | None = None) -> ClipSpec:
     """Deadlift start angles that put the hanging arms on a bar resting on the floor over
     mid-foot (motion.hinge_for_bar with this body's segment lengths)."""
     if spec.motion.lift != "deadlift":
         return spec
-    seg = body.rest_segments(spec.phenotype)
+    seg = seg or body.rest_segments(spec.phenotype)
     mid_foot_m = 0.07
     thigh, trunk = motion.hinge_for_bar(seg, spec.motion.shank_bottom_deg, mid_foot_m, render.PLATE_RADIUS_M)
     return dataclasses.replace(spec, motion=dataclasses.replace(spec.motion, thigh_bottom_deg=thigh, trunk_bottom_deg=trunk))
 
 
-def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None) -> list[dict]:
+def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, extra: bool = False,
+                 foot_length_m: float | None = None) -> list[dict]:
     """Per rep: the measured value and 'ok'/'warn'/'fault' for the rules the truth can judge,
     with formcheck's thresholds (thresholds.toml). The body is judged, not the picture: angles
     are the sagittal ones (`sagittal_*`), whatever the camera. Spine flexion is judged on lumbar
-    flexion while the trunk is hinged (McKean's measure, cited there)."""
+    flexion while the trunk is hinged (McKean's measure, cited there).
+
+    extra: also the rules of the fault variants, each measured as formcheck measures it but on the
+    body's true angles: `hips_rise_early` (trunk inclination gained in the first half of the
+    drive, motion.trunk_gain_first_half), `neck_misalignment` (largest change of the neck angle from
+    its value standing tall, depth < STANDING_DEPTH), and for deadlifts `lumbar_extension` (lumbar
+    extension in the rep; no rule or published limit of its own, so graded with the spine-flexion
+    limits mirrored) and `bar_far` (the bar centre ahead of where it left the floor during the pull,
+    in foot lengths; needs foot_length_m, else 'unknown')."""
     limits = limits or thresholds_mod.load()
+    depth = frames.get("depth")
+    bar_x = frames.get("bar_forward_m")
     frames = {k[len("sagittal_"):]: v for k, v in frames.items() if k.startswith("sagittal_")} | {
         k: v for k, v in frames.items() if k.endswith("flexion_deg")}
 
@@ -154,7 +197,38 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None) ->
             rep["lockout_lean_back"] = {"trunk_lockout_deg": back, "label": grade(
                 back, limits.get("deadlift", "lockout_lean_back_warn_deg"),
                 limits.get("deadlift", "lockout_lean_back_fault_deg"), above=False)}
+        if extra:
+            rep.update(_extra_labels(lift, r, frames, depth, bar_x, foot_length_m, limits, grade))
         out.append(rep)
+    return out
+
+
+STANDING_DEPTH = 0.02  # depth (motion.py) at or below which the lifter stands tall
+
+
+def _extra_labels(lift, r, frames, depth, bar_x, foot_length_m, limits, grade) -> dict:
+    out = {}
+    lo, hi = (r.start, r.turn) if lift == "deadlift" else (r.turn, r.end)
+    _, gain = motion.trunk_gain_first_half(np.asarray(frames["trunk_incline_deg"], float), lo, hi)
+    out["hips_rise_early"] = {"trunk_gain_deg": gain, "label": grade(
+        gain, limits.get(lift, "hips_rise_trunk_gain_warn_deg"), limits.get(lift, "hips_rise_trunk_gain_fault_deg"))}
+    neck = np.asarray(frames["neck_deg"], float)
+    standing = np.asarray(depth, float) <= STANDING_DEPTH if depth is not None else np.zeros(len(neck), bool)
+    standing &= np.isfinite(neck)
+    change = float(np.nanmax(np.abs(neck[r.start:r.end + 1] - np.median(neck[standing])))) if standing.any() else float("nan")
+    out["neck_misalignment"] = {"neck_change_deg": change, "label": grade(
+        change, limits.get(lift, "neck_change_warn_deg"), limits.get(lift, "neck_change_fault_deg"))}
+    if lift == "deadlift":
+        ext = float(-np.min(frames["lumbar_flexion_deg"][r.start:r.end + 1]))
+        out["lumbar_extension"] = {"lumbar_extension_deg": ext, "label": grade(
+            ext, limits.get("common", "spine_flexion_warn_deg"), limits.get("common", "spine_flexion_fault_deg"))}
+        if bar_x is not None and foot_length_m:
+            bar = np.asarray(bar_x, float)
+            drift = float(np.max(bar[r.start:r.turn + 1] - bar[r.start]) / foot_length_m)
+        else:
+            drift = float("nan")
+        out["bar_far"] = {"bar_ahead_foot": drift, "label": grade(
+            drift, limits.get(lift, "bar_ahead_warn_foot"), limits.get(lift, "bar_ahead_fault_foot"))}
     return out
 
 
@@ -164,11 +238,14 @@ def make_clip(spec: ClipSpec, out_dir: str | Path) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    spec = _fit_deadlift(spec)
-    mot = motion.generate(spec.motion)
+    seg = body.rest_segments(spec.phenotype) if spec.motion.hips_rise_deg else None
+    spec = _fit_deadlift(spec, seg)
+    mot = motion.generate(spec.motion, seg)
     posed = body.pose(mot, spec.phenotype)
     t_pose = time.perf_counter() - t0
-    gt = truth.ground_truth(posed.joints, mot.time_s, spec.camera)
+    shaken = bool(spec.camera.shake_mm or spec.camera.shake_deg)
+    cameras = spec.camera.per_frame(mot.n_frames)
+    gt = truth.ground_truth(posed.joints, mot.time_s, spec.camera, cameras if shaken else None)
     frames = {k: np.asarray(v, float) for k, v in gt["image"].items()}
     frames.update({f"sagittal_{k}": np.asarray(v, float) for k, v in gt["sagittal"].items()})
     bi = {b: i for i, b in enumerate(posed.bones)}
@@ -181,23 +258,29 @@ def make_clip(spec: ClipSpec, out_dir: str | Path) -> dict:
     colours = render.face_colours(posed.region, posed.faces, spec.look)
     rng = np.random.default_rng([spec.seed, 7])
     t1 = time.perf_counter()
-    images = (render.render_frame(spec.camera, spec.look, posed.vertices[i], posed.faces, colours, posed.bar_m[i], rng)
+    images = (render.render_frame(cameras[i], spec.look, posed.vertices[i], posed.faces, colours, posed.bar_m[i], rng)
               for i in range(mot.n_frames))
     video = render.write_clip(out_dir / f"{spec.name}.mp4", images, spec.motion.fps, spec.camera.width_px,
                               spec.camera.height_px, crf=spec.crf)
     t_render = time.perf_counter() - t1
     reps = [dataclasses.asdict(r) for r in mot.reps]
+    # Foot length (heel to toe tip, side view, at the first frame), for the bar_far label.
+    foot = posed.joints["left_foot_index"][0, :2] - posed.joints["left_heel"][0, :2]
+    foot_length_m = float(np.hypot(*foot))
     record = {
         "schema_version": SCHEMA_VERSION,
         "spec": spec.to_dict(),
         "n_frames": mot.n_frames,
         "fps": spec.motion.fps,
         "reps": reps,
-        "faults": fault_labels(spec.motion.lift, mot.reps, frames),
+        "faults": fault_labels(spec.motion.lift, mot.reps, frames, extra=spec.extra_labels,
+                               foot_length_m=foot_length_m),
         "frames": {"time_s": mot.time_s.round(4).tolist(),
                    **{k: [None if not np.isfinite(x) else round(float(x), 3) for x in v] for k, v in frames.items()}},
         "image_px": {k: np.round(v[:, :2], 2).tolist() for k, v in gt["image_px"].items()},
     }
+    if spec.extra_labels:  # not in the first 31 clips' files, which stay byte for byte
+        record["foot_length_m"] = round(foot_length_m, 4)
     (out_dir / f"{spec.name}.truth.json").write_text(json.dumps(record))
     with open(out_dir / f"{spec.name}.truth.csv", "w", newline="") as f:
         w = csv.writer(f)

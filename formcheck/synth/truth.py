@@ -67,7 +67,11 @@ class Camera:
     yaw_deg: 90 = true side view, 0 = in front of the lifter, 45/60 oblique. near_side: which
     side of the lifter the camera is on ('left' puts it on -Z). height_m: lens above the floor
     (y = 0 is the floor); distance_m: horizontal distance to the target; hfov_deg: horizontal
-    field of view (a phone's main camera is ~65 deg)."""
+    field of view (a phone's main camera is ~65 deg).
+
+    Camera shake (off at 0): `shake_mm` and `shake_deg` are the standard deviations, per axis, of
+    a smooth seeded wobble of the lens position and of its aim (pan, tilt, roll); `per_frame(n)`
+    gives the shaken camera of each frame (`offset_m`, `turn_deg` set), `shake_path` the wobble."""
 
     width_px: int = 640
     height_px: int = 480
@@ -77,6 +81,11 @@ class Camera:
     distance_m: float = 3.5
     hfov_deg: float = 60.0
     target_m: tuple[float, float, float] = (0.0, 0.9, 0.0)
+    shake_mm: float = 0.0
+    shake_deg: float = 0.0
+    shake_seed: int = 0
+    offset_m: tuple[float, float, float] = (0.0, 0.0, 0.0)  # this frame's lens displacement (world)
+    turn_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)  # this frame's pan, tilt, roll
 
     @property
     def focal_px(self) -> float:
@@ -95,7 +104,20 @@ class Camera:
         right = np.cross(view, UP)
         right /= np.linalg.norm(right)
         down = np.cross(view, right)
+        if any(self.offset_m) or any(self.turn_deg):  # a shaken frame (never for an unshaken camera)
+            centre = centre + np.asarray(self.offset_m, float)
+            pan, tilt, roll = self.turn_deg
+            turn = rotation(down, pan) @ rotation(right, tilt) @ rotation(view, roll)
+            right, down, view = turn @ right, turn @ down, turn @ view
         return centre, right, down, view
+
+    def per_frame(self, n: int) -> list[Camera]:
+        """The camera of each of n frames: itself n times without shake, else shaken (shake_path)."""
+        if not (self.shake_mm or self.shake_deg):
+            return [self] * n
+        offset, turn = shake_path(n, self.shake_mm, self.shake_deg, self.shake_seed)
+        return [dataclasses.replace(self, shake_mm=0.0, shake_deg=0.0, offset_m=tuple(map(float, o)),
+                                    turn_deg=tuple(map(float, t))) for o, t in zip(offset, turn)]
 
     def project(self, points_m: np.ndarray) -> np.ndarray:
         """(..., 3) world points -> (..., 3): x, y in pixels (y down) and depth in metres."""
@@ -109,6 +131,25 @@ class Camera:
     def facing(self) -> int:
         """+1 if the lifter faces image right, -1 if left (front view: +1)."""
         return -1 if self.basis()[1] @ FORWARD < -1e-9 else 1
+
+
+SHAKE_SMOOTH_FRAMES = 3.0  # Gaussian smoothing (SD, frames) of the wobble: a sway, not a flicker
+
+
+def shake_path(n: int, shake_mm: float, shake_deg: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth random camera wobble over n frames: lens offsets (n, 3) in metres and pan, tilt,
+    roll (n, 3) in degrees. Gaussian noise smoothed over SHAKE_SMOOTH_FRAMES frames, then scaled
+    so each axis has mean 0 and standard deviation shake_mm (mm) or shake_deg over the clip."""
+    rng = np.random.default_rng([int(seed), 1013])
+    pad = int(4 * SHAKE_SMOOTH_FRAMES)
+    raw = rng.normal(size=(n + 2 * pad, 6))
+    x = np.arange(-pad, pad + 1)
+    kernel = np.exp(-0.5 * (x / SHAKE_SMOOTH_FRAMES) ** 2)
+    smooth = np.stack([np.convolve(raw[:, j], kernel, mode="valid") for j in range(6)], -1)[:n]
+    smooth = smooth - smooth.mean(0)
+    sd = smooth.std(0)
+    smooth = smooth / np.where(sd > 0, sd, 1.0)
+    return smooth[:, :3] * shake_mm / 1000.0, smooth[:, 3:] * shake_deg
 
 
 def side_projection(points_m: np.ndarray) -> np.ndarray:
@@ -132,10 +173,15 @@ def joint_angles(points_px: dict[str, np.ndarray], time_s: np.ndarray, side: str
     return compute_angles(poses_from_points(points_px, time_s), side=side, facing=facing).values
 
 
-def ground_truth(joints_m: dict[str, np.ndarray], time_s: np.ndarray, camera: Camera) -> dict[str, dict[str, np.ndarray]]:
+def ground_truth(joints_m: dict[str, np.ndarray], time_s: np.ndarray, camera: Camera,
+                 cameras: list[Camera] | None = None) -> dict[str, dict[str, np.ndarray]]:
     """joints_m: 'left_hip' etc. -> (frames, 3) world points. Returns {'image': angles in the
-    camera's view, 'sagittal': true side-view angles, 'image_px': the projected points}."""
-    image_px = {k: camera.project(v) for k, v in joints_m.items()}
+    camera's view, 'sagittal': true side-view angles, 'image_px': the projected points}.
+    cameras: one per frame (a shaken camera, Camera.per_frame); default `camera` throughout."""
+    if cameras is None:
+        image_px = {k: camera.project(v) for k, v in joints_m.items()}
+    else:
+        image_px = {k: np.stack([c.project(p) for c, p in zip(cameras, np.asarray(v, float))]) for k, v in joints_m.items()}
     side_px = {k: side_projection(v) for k, v in joints_m.items()}
     side = camera.near_side
     return {
