@@ -2,6 +2,7 @@
 every clip has its truth, the set is the one formcheck/synth/benchset.py defines, and the bundled
 sample is one of its clips. Reads files only: nothing is rendered or analysed."""
 
+import itertools
 import json
 
 import pytest
@@ -51,3 +52,63 @@ def test_bundled_sample_is_a_committed_side_view_clip_of_the_set():
     assert sample.is_file() and sample.parent == benchset.SET_DIR
     clip = next(c for c in CLIPS if c["files"]["video"]["file"] == sample.name)
     assert clip["yaw_deg"] == 90
+
+
+BASE_LABELS = {"deadlift": {"spine_flexion", "lockout_lean_back"}, "squat": {"spine_flexion", "depth", "forward_lean"}}
+EXTRA_LABELS = {"deadlift": {"hips_rise_early", "neck_misalignment", "lumbar_extension", "bar_far"},
+                "squat": {"hips_rise_early", "neck_misalignment"}}
+# Fault variants (rows 31 on): the label each one exercises and what the truth must call it.
+VARIANT_LABELS = {"leanback15": ("lockout_lean_back", "fault"), "lumbarext20": ("lumbar_extension", "warn"),
+                  "hipsrise18": ("hips_rise_early", "fault"), "hipsrise12": ("hips_rise_early", "warn"),
+                  "headback60": ("neck_misalignment", "ok"), "shake": (None, None)}
+
+
+def _truth(clip):
+    return json.loads((benchset.SET_DIR / clip["files"]["truth"]["file"]).read_text())
+
+
+@pytest.mark.parametrize("clip", CLIPS[:benchset.FIRST_VARIANT], ids=[c["name"] for c in CLIPS[:benchset.FIRST_VARIANT]])
+def test_first_31_clips_are_written_as_before_the_variants(clip):
+    """Fields and labels added with the variants stay out of these clips' files (their bytes are
+    pinned by the manifest): the spec written today is the one in the file."""
+    truth = _truth(clip)
+    spec = json.loads(json.dumps(benchset.spec(clip["index"]).to_dict()))
+    if clip["lift"] == "deadlift":  # fitted to the body at render time
+        for key in ("thigh_bottom_deg", "trunk_bottom_deg"):
+            spec["motion"][key] = truth["spec"]["motion"][key]
+    assert spec == truth["spec"] and "variant" not in clip
+    assert all({k for k in rep if isinstance(rep[k], dict)} == BASE_LABELS[clip["lift"]] for rep in truth["faults"])
+
+
+@pytest.mark.parametrize("clip", CLIPS[benchset.FIRST_VARIANT:], ids=[c["name"] for c in CLIPS[benchset.FIRST_VARIANT:]])
+def test_variant_clips_carry_every_label_and_their_fault(clip):
+    truth = _truth(clip)
+    row = benchset.ROWS[clip["index"]]
+    assert row.variant and clip["name"].endswith(f"_{row.variant}") and clip["variant"]["name"] == row.variant
+    assert truth["spec"]["extra_labels"] is True and truth["foot_length_m"] > 0.15
+    key, expected = VARIANT_LABELS[row.variant]
+    for rep in truth["faults"]:
+        assert {k for k in rep if isinstance(rep[k], dict)} == BASE_LABELS[row.lift] | EXTRA_LABELS[row.lift]
+        # spine flexion is never a variant: every one of them is labelled ok there
+        assert rep["spine_flexion"]["label"] == "ok"
+        if key:
+            assert rep[key]["label"] == expected
+        else:  # a neutral rep: nothing to find
+            assert {rep[k]["label"] for k in rep if isinstance(rep[k], dict)} == {"ok"}
+    for name, value in row.motion:
+        assert truth["spec"]["motion"][name] == value
+    if row.variant == "headback60":
+        # 60 deg of head extension off the floor (the neck bones) moves the ear-shoulder line, which is
+        # what formcheck's rule measures, by only about 26 deg: under its 40 deg warning limit.
+        neck_bones = min(x for x in truth["frames"]["neck_flexion_deg"] if x is not None)
+        assert neck_bones == pytest.approx(-60.0, abs=0.5)
+        assert 15.0 < truth["faults"][0]["neck_misalignment"]["neck_change_deg"] < 40.0
+    if row.shake != (0.0, 0.0):
+        assert (truth["spec"]["camera"]["shake_mm"], truth["spec"]["camera"]["shake_deg"]) == row.shake
+        assert truth["spec"]["crf"] == row.crf
+        # the truth's image points move with the camera while the lifter stands still
+        side = truth["spec"]["camera"]["near_side"]
+        hip = truth["image_px"][f"{side}_hip"][:truth["reps"][0]["start"]]
+        assert max(abs(a - b) for p, q in itertools.pairwise(hip) for a, b in zip(p, q)) > 0.3
+    else:
+        assert "shake_mm" not in truth["spec"]["camera"]

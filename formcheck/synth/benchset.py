@@ -21,6 +21,9 @@ MANIFEST = "manifest.json"
 SEED = 1
 SIZE = (1024, 576)
 FULL_PLATE_M = 0.225  # 45 cm plates (render.PLATE_RADIUS_M); deadlifts always use them
+SHAKE = (3.0, 0.25)  # camera shake of the shaky rows: SD of the lens wobble (mm) and of its aim (deg)
+SHAKE_CRF = 30  # and their H.264 quality (the others 23): a phone's harder compression
+FIRST_VARIANT = 31  # rows from here on are fault variants with every truth label
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +35,12 @@ class Row:
     lumbar_deg: float
     thoracic_deg: float = 0.0
     plate_radius_m: float = FULL_PLATE_M
+    # A fault variant (clip.sample_spec): name suffix, MotionParams overrides as (field, value)
+    # pairs, camera shake (mm, deg) and the H.264 crf. Variant rows carry every truth label.
+    variant: str = ""
+    motion: tuple[tuple[str, float], ...] = ()
+    shake: tuple[float, float] = (0.0, 0.0)
+    crf: int = 23
 
 
 def _rows() -> tuple[Row, ...]:
@@ -48,6 +57,22 @@ def _rows() -> tuple[Row, ...]:
     # hides the squatter's head and shoulders behind the near plate (docs/synthetic.md). One
     # neutral clip keeps that case in the set.
     rows.append(Row("squat", 90, 0, plate_radius_m=FULL_PLATE_M))
+    # Fault variants (index 31 on; appended, so the clips above keep their indices and bytes), side
+    # view: lean-back at lockout, lumbar hyperextension at lockout (the trunk chord stays upright),
+    # hips rising early (a fault and a warning in a deadlift, a fault in a squat), the head thrown
+    # back off the floor, and a neutral deadlift and squat filmed with a shaking camera and harder
+    # compression.
+    dl, sq = ("deadlift", FULL_PLATE_M), ("squat", 0.0)
+    for (lift, plate), variant, params in (
+            (dl, "leanback15", (("lockout_lean_back_deg", 15.0),)),
+            (dl, "lumbarext20", (("lockout_extension_deg", 20.0),)),
+            (dl, "hipsrise18", (("hips_rise_deg", 18.0),)),
+            (dl, "hipsrise12", (("hips_rise_deg", 12.0),)),
+            (sq, "hipsrise18", (("hips_rise_deg", 18.0),)),
+            (dl, "headback60", (("neck_bottom_deg", -60.0),))):
+        rows.append(Row(lift, 90, 0, plate_radius_m=plate, variant=variant, motion=params))
+    rows.append(Row("deadlift", 90, 0, variant="shake", shake=SHAKE, crf=SHAKE_CRF))
+    rows.append(Row("squat", 90, 0, plate_radius_m=0.0, variant="shake", shake=SHAKE, crf=SHAKE_CRF))
     return tuple(rows)
 
 
@@ -60,7 +85,9 @@ def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
 
     row = ROWS[index]
     return clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
-                            size=size, plate_radius_m=row.plate_radius_m, thoracic_deg=row.thoracic_deg)
+                            size=size, plate_radius_m=row.plate_radius_m, thoracic_deg=row.thoracic_deg,
+                            variant=row.variant, motion_overrides=dict(row.motion), shake=row.shake, crf=row.crf,
+                            extra_labels=bool(row.variant))
 
 
 def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE) -> dict:
@@ -84,6 +111,10 @@ def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE)
                        "distance_m": round(s.camera.distance_m, 3)},
             "labels": [{k: rep[k]["label"] for k in rep if isinstance(rep[k], dict)} for rep in truth["faults"]],
         })
+        row = ROWS[index]
+        if row.variant:  # keys only for variant rows: the first 31 entries read as they did
+            clips[-1]["variant"] = {"name": row.variant, "motion": dict(row.motion),
+                                    "camera_shake": {"mm": row.shake[0], "deg": row.shake[1]}, "crf": row.crf}
     manifest = {
         "about": "Synthetic squat and deadlift clips with exact ground truth (docs/synthetic.md, "
                  "docs/synthetic-accuracy.md). Rendered from an anny body (CC0 assets, Apache-2.0 code); "
