@@ -16,7 +16,15 @@ Two truths: `image` (the rig's joints projected through the camera: what formche
 that view) and `sagittal` (the body's true angles, whatever the camera).
 
 Spine flexion counts as detected in a truth rep when formcheck raised a `spine_flexion` event
-(warn or fault) overlapping it; a false alarm is such an event in a rep with no flexion. numpy only.
+(warn or fault) overlapping it; a false alarm is such an event in a rep with no flexion. The same
+for every rule the truth labels (LABELLED_RULES): a rep labelled warn or fault is found when
+formcheck raised that rule overlapping it; a rule raised on a rep labelled ok is a false alarm.
+The labels of the fault variants (clip.fault_labels `extra`: hips rising early, neck, lumbar
+extension, bar drift) are computed here from every clip's truth frames, so the first 31 clips,
+whose truth files predate them, are scored on them too (bar drift only where the truth has the
+foot length: the variant clips). numpy only.
+
+    .venv/bin/python benchmarks/synthetic_accuracy.py --clips 31-38 --json /tmp/a.json --doc /tmp/a.md
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.synth import benchset
+from formcheck.synth import benchset, clip, motion
 from formcheck.synth.compare import ANGLES, compare
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,8 +48,37 @@ Z95 = 1.96
 SHORT = {"trunk_incline_deg": "trunk", "hip_deg": "hip", "knee_deg": "knee", "ankle_deg": "ankle",
          "neck_deg": "neck", "elbow_deg": "elbow"}
 # What the truth can label (clip.fault_labels) -> formcheck's rule of the same fault.
+# lumbar_extension has no rule of its own: a lumbar arch at lockout is what spine_hyperextension is
+# for, though formcheck measures it as the trunk leaning back.
 LABELLED_RULES = {"spine_flexion": "spine_flexion", "depth": "depth_shallow", "forward_lean": "forward_lean",
-                  "lockout_lean_back": "spine_hyperextension"}
+                  "lockout_lean_back": "spine_hyperextension", "lumbar_extension": "spine_hyperextension",
+                  "hips_rise_early": "hips_rise_early", "neck_misalignment": "neck_misalignment", "bar_far": "bar_far"}
+SEVERITY = {"unknown": -1, "ok": 0, "warn": 1, "fault": 2}
+
+
+def truth_labels(truth: dict) -> list[dict[str, str]]:
+    """Per truth rep: label name -> 'ok'/'warn'/'fault'/'unknown'. The labels in the truth file as
+    they are; the variants' labels it lacks computed from its frames (clip.fault_labels)."""
+    frames = {k: _array(v) for k, v in truth["frames"].items() if k != "time_s"}
+    reps = [motion.RepMarks(r["start"], r["turn"], r["end"]) for r in truth["reps"]]
+    computed = clip.fault_labels(truth["spec"]["motion"]["lift"], reps, frames, extra=True,
+                                 foot_length_m=truth.get("foot_length_m"))
+    out = []
+    for stored, extra in zip(truth["faults"], computed):
+        labels = {k: v["label"] for k, v in extra.items() if isinstance(v, dict)}
+        labels.update({k: v["label"] for k, v in stored.items() if isinstance(v, dict)})
+        out.append(labels)
+    return out
+
+
+def rule_truth(labels: dict[str, str]) -> dict[str, str]:
+    """formcheck rule -> the worst truth label of the labels that judge it."""
+    out: dict[str, str] = {}
+    for name, label in labels.items():
+        rule = LABELLED_RULES.get(name)
+        if rule is not None and (rule not in out or SEVERITY[label] > SEVERITY[out[rule]]):
+            out[rule] = label
+    return out
 
 
 def _array(values) -> np.ndarray:
@@ -78,23 +115,49 @@ def clip_figures(entry: dict, truth: dict, report: dict) -> dict:
             fig["errors"][f"{kind}:{name}"] = est[ok] - ref[ok]
     events = report.get("faults", [])
     reps = []
-    for rep in truth["faults"]:
+    for rep, labels in zip(truth["faults"], truth_labels(truth)):
         sl = slice(rep["start"], rep["end"] + 1)
         overlapping = [e for e in events if e["start"] <= rep["end"] and e["end"] >= rep["start"]]
         got = {e["rule"] for e in overlapping}
-        truth_labels = {LABELLED_RULES[k]: v["label"] for k, v in rep.items() if k in LABELLED_RULES}
+        by_rule = rule_truth(labels)
         reps.append({
             "lumbar_max_deg": float(np.nanmax(_array(truth["frames"]["lumbar_flexion_deg"][sl]))),
             "thoracic_max_deg": float(np.nanmax(_array(truth["frames"]["thoracic_flexion_deg"][sl]))),
             "spine_flexion_found": "spine_flexion" in got,
-            "truth_labels": truth_labels,
+            "labels": labels,
+            "truth_labels": by_rule,
             "rules_found": sorted(got),
-            "unexpected": sorted(r for r in got if truth_labels.get(r, "ok") == "ok"),
+            "unexpected": sorted(r for r in got if by_rule.get(r, "ok") == "ok"),
         })
     fig["rep_checks"] = reps
     fig["entry"] = {k: entry[k] for k in ("name", "lift", "yaw_deg", "lumbar_peak_deg", "thoracic_peak_deg",
                                           "plate_radius_m", "reps")}
+    fig["entry"]["variant"] = entry.get("variant", {}).get("name", "")
     return fig
+
+
+def rule_scores(figs: list[dict]) -> dict:
+    """Per labelled rule, side view (yaw 90) and other yaws apart: reps labelled warn or fault and
+    how many of them formcheck found (the rule raised overlapping the rep), reps labelled ok and
+    how many of them it raised the rule on (false alarms). 'unknown' labels are left out."""
+    out: dict = {}
+    for rule in dict.fromkeys(LABELLED_RULES.values()):
+        for where, sel in (("side", [f for f in figs if f["entry"]["yaw_deg"] == 90]),
+                           ("other", [f for f in figs if f["entry"]["yaw_deg"] != 90])):
+            cell = {"labelled": 0, "found": 0, "ok_reps": 0, "false_alarms": 0, "clips_labelled": []}
+            for f in sel:
+                for rep in f["rep_checks"]:
+                    label = rep["truth_labels"].get(rule)
+                    if label in ("warn", "fault"):
+                        cell["labelled"] += 1
+                        cell["found"] += rule in rep["rules_found"]
+                        if f["entry"]["name"].split("_")[2] not in cell["clips_labelled"]:
+                            cell["clips_labelled"].append(f["entry"]["name"].split("_")[2])
+                    elif label == "ok":
+                        cell["ok_reps"] += 1
+                        cell["false_alarms"] += rule in rep["rules_found"]
+            out.setdefault(rule, {})[where] = cell
+    return out
 
 
 def summarise(figs: list[dict]) -> dict:
@@ -108,8 +171,8 @@ def summarise(figs: list[dict]) -> dict:
             sel = [f for f in side if f["entry"]["lift"] == lift]
             good = [f for f in sel if f["detection_rate"] >= 0.95]
             out.setdefault("side_by_lift", {}).setdefault(lift, {})[name] = {
-                "all": agreement(np.concatenate([f["errors"][f"image:{name}"] for f in sel])),
-                "tracked_95pct": agreement(np.concatenate([f["errors"][f"image:{name}"] for f in good])),
+                "all": agreement(_cat([f["errors"][f"image:{name}"] for f in sel])),
+                "tracked_95pct": agreement(_cat([f["errors"][f"image:{name}"] for f in good])),
                 "clips": len(sel), "clips_tracked_95pct": len(good)}
     for yaw in yaws:
         sel = [f for f in figs if f["entry"]["yaw_deg"] == yaw]
@@ -155,7 +218,12 @@ def summarise(figs: list[dict]) -> dict:
                                         r["spine_flexion_found"] for f in sel for r in f["rep_checks"]
                                         if r["lumbar_max_deg"] < 1 and r["thoracic_max_deg"] < 1),
                                     "by_rule": dict(sorted(alarms.items()))}
+    out["rules"] = rule_scores(figs)
     return out
+
+
+def _cat(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0)
 
 
 def _count(items) -> dict:
@@ -192,6 +260,10 @@ def tables(figs: list[dict], summary: dict) -> str:
     for lift, per in summary["side_by_lift"].items():
         for name, v in per.items():
             a, g = v["all"], v["tracked_95pct"]
+            if a["n"] < 2:
+                continue
+            if g["n"] < 2:
+                g = {"mae_deg": float("nan"), "loa_deg": [float("nan")] * 2}
             lines.append(f"| {lift} | {SHORT[name]} | {a['n']} | {a['bias_deg']:+.1f} | {a['mae_deg']:.1f} | "
                          f"{a['loa_deg'][0]:+.1f} to {a['loa_deg'][1]:+.1f} | {v['clips_tracked_95pct']}/{v['clips']} | "
                          f"{g['mae_deg']:.1f} | {g['loa_deg'][0]:+.1f} to {g['loa_deg'][1]:+.1f} |")
@@ -225,6 +297,20 @@ def tables(figs: list[dict], summary: dict) -> str:
         fa = summary["false_alarms"][yaw]
         rules = ", ".join(f"{k} {v}" for k, v in fa["by_rule"].items()) or "none"
         lines.append(f"| {yaw}° | {fa['reps']} | {fa['spine_flexion_on_neutral_reps']}/{fa['neutral_reps']} | {rules} |")
+    sources = defaultdict(list)
+    for name, rule in LABELLED_RULES.items():
+        sources[rule].append(name)
+    lines += ["", "### Every labelled rule: found and false alarms (reps)", "",
+              "Found: reps the truth labels warn or fault on which formcheck raised the rule (warn or fault). "
+              "False alarms: reps the truth labels ok on which it raised the rule. Side view = yaw 90.", "",
+              "| rule | truth label | side: found / labelled | side: false alarms / ok reps | other yaws: found / labelled "
+              "| other yaws: false alarms / ok reps | labelled clips |", "|---|---|---|---|---|---|---|"]
+    for rule, per in summary["rules"].items():
+        s_, o_ = per["side"], per["other"]
+        clips = ", ".join(s_["clips_labelled"] + o_["clips_labelled"]) or "-"
+        lines.append(f"| `{rule}` | {', '.join(sources[rule])} | {s_['found']}/{s_['labelled']} | "
+                     f"{s_['false_alarms']}/{s_['ok_reps']} | {o_['found']}/{o_['labelled']} | "
+                     f"{o_['false_alarms']}/{o_['ok_reps']} | {clips} |")
     lines += ["", "### Clip by clip", "",
               "MAE in degrees against the image truth; spine: truth peak lumbar (thoracic) flexion / formcheck's "
               "largest back-contour bend in the reps.", "",
@@ -238,11 +324,17 @@ def tables(figs: list[dict], summary: dict) -> str:
         thor = max(r["thoracic_max_deg"] for r in f["rep_checks"])
         spine = f"{round(truth_peak)}" + (f" ({round(thor)})" if thor >= 1 else "") + " / " + (f"{round(max(bends))}" if bends else "-")
         faults = ", ".join(f["formcheck_faults"]) or "none"
-        lines.append(f"| {e['name'].split('_')[2]} | {e['lift']} | {int(e['yaw_deg'])}° | {e['lumbar_peak_deg']:.0f} | "
+        number = e["name"].split("_")[2] + (f" {e['variant']}" if e.get("variant") else "")
+        lines.append(f"| {number} | {e['lift']} | {int(e['yaw_deg'])}° | {e['lumbar_peak_deg']:.0f} | "
                      f"{e['thoracic_peak_deg']:.0f} | {200 * e['plate_radius_m']:.0f} | {100 * f['detection_rate']:.0f} % | "
                      f"{f['lift']['formcheck']} / {f['view']} | {f['reps']['truth']}/{f['reps']['formcheck']} | "
                      f"{mae('trunk_incline_deg')} | {mae('hip_deg')} | {mae('knee_deg')} | {spine} | {faults} |")
     return "\n".join(lines)
+
+
+def _span(part: str) -> range:
+    lo, _, hi = part.strip().partition("-")
+    return range(int(lo), int(hi or lo) + 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,11 +345,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="keep reports already in --work")
     ap.add_argument("--json", type=Path, default=REPO / "docs" / "synthetic-accuracy.json")
     ap.add_argument("--doc", type=Path, default=DOC, help="markdown whose tables section is rewritten")
+    ap.add_argument("--clips", help="only these clip indices, e.g. 31-38 or 0,31-33 (write --json and --doc "
+                    "elsewhere then: the committed ones describe the whole set)")
     args = ap.parse_args(argv)
     manifest = benchset.load_manifest(args.set)
     args.work.mkdir(parents=True, exist_ok=True)
+    entries = manifest["clips"]
+    if args.clips:
+        wanted = {i for part in args.clips.split(",") for i in _span(part)}
+        entries = [e for e in entries if e["index"] in wanted]
     figs = []
-    for entry in manifest["clips"]:
+    for entry in entries:
         files = {k: args.set / v["file"] for k, v in entry["files"].items()}
         for kind, path in files.items():
             if benchset.file_sha256(path) != entry["files"][kind]["sha256"]:
