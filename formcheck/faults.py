@@ -187,6 +187,33 @@ def knee_gap_ratio(poses: Poses) -> np.ndarray:
         return knees / ankles
 
 
+DRIVE_LOOKBACK_S = 1.0  # the hips start the drive at most this long before the shoulders follow
+HIP_STILL_LEG = 0.01  # hips within this (leg lengths) of their lowest have not started to rise
+
+
+def drive_start(m: Measures, shoulders_up: int, earliest: int) -> int:
+    """The frame the drive starts: the last frame the hips are at their lowest before
+    `shoulders_up` (where the rep signal, which follows the shoulders, starts rising), looking
+    back at most DRIVE_LOOKBACK_S and not before `earliest` (the previous rep's end, or the
+    bottom's own rep start). When the hips shoot up first the shoulders stay down, so the rep
+    signal starts late, after the fault."""
+    hip_y = _point(m, "hip")[:, 1]  # image y grows downwards: larger is lower
+    t = m.poses.time_s
+    first = max(earliest, int(np.searchsorted(t, t[shoulders_up] - DRIVE_LOOKBACK_S - 1e-9)))
+    window = hip_y[first:shoulders_up + 1]
+    leg = _leg_length(m)
+    if not (np.isfinite(window).any() and np.isfinite(leg)):
+        return shoulders_up
+    return first + int(np.flatnonzero(window >= np.nanmax(window) - HIP_STILL_LEG * leg)[-1])
+
+
+def _leg_length(m: Measures) -> float:
+    hip, knee, ankle = (_point(m, j) for j in ("hip", "knee", "ankle"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)))
+
+
 def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float]]]:
     """(frame, value) per rep for the one-moment rules."""
     knee, trunk = m.angles["knee_deg"], m.angles["trunk_incline_deg"]
@@ -195,8 +222,10 @@ def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, l
         out["depth_shallow"] = []
     if lift == "deadlift":
         out["hips_too_low"] = []
-    for rep in m.reps:
+    for k, rep in enumerate(m.reps):
         lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.turn, rep.end)
+        earliest = rep.start if rep.turn_kind != "lockout" else (m.reps[k - 1].end if k else 0)
+        lo = drive_start(m, lo, earliest)
         first_half = trunk[lo:lo + max((hi - lo) // 2, 1) + 1]
         if np.isfinite(first_half).any() and np.isfinite(trunk[lo]):
             peak = lo + int(np.nanargmax(first_half))

@@ -79,6 +79,33 @@ def test_a_short_spike_inside_a_warning_leaves_it_a_warning():
     assert 34 <= e.peak < 40 and e.value == pytest.approx(40.0)
 
 
+def _deadlift_with_hips_rising(rise_deg: float) -> Measures:
+    """Set up at the bar (frames 0-25), then the hips rise while the trunk tips forward by
+    rise_deg, the shoulders staying down (25-40), then a normal pull to lockout (40-70)."""
+    t = np.arange(N)
+    ramp = np.clip((t - 25) / 15, 0, 1)
+    pull = np.clip((t - 40) / 30, 0, 1)
+    trunk = (45.0 + rise_deg * ramp) * (1 - pull)
+    thigh = (-60.0 + 20.0 * ramp * (rise_deg > 0)) * (1 - pull)
+    poses = side_view(Pose2D(shank=15.0 * (1 - pull), thigh=thigh, trunk=trunk), N, fps=FPS)
+    angles = compute_angles(poses)
+    rep = Rep(0, 40, 70, 85, "lockout", 0.5, 1.0, 0.4)  # the rep signal (shoulders) leaves at 40
+    return Measures(poses=poses, angles=angles.values, side=angles.side, facing=angles.facing, reps=[rep],
+                    spine_bend_deg=np.zeros(N), neck_change_deg=np.zeros(N), standing=np.arange(75, 85),
+                    down=t < 40)
+
+
+def test_hips_rising_before_the_shoulders_is_caught_from_when_the_hips_start():
+    events, _ = _events(_deadlift_with_hips_rising(18.0), "deadlift")
+    (e,) = [e for e in events if e.rule == "hips_rise_early"]
+    assert e.severity == "fault" and e.value == pytest.approx(18.0, abs=0.5) and 38 <= e.peak <= 41
+
+
+def test_hips_and_shoulders_rising_together_is_no_fault():
+    events, _ = _events(_deadlift_with_hips_rising(0.0), "deadlift")
+    assert not [e for e in events if e.rule == "hips_rise_early"]
+
+
 def test_spine_is_only_read_while_hinged():
     events, values = _events(_measures(Pose2D(trunk=10.0), np.full(N, 40.0)), "squat")
     assert np.isnan(values["spine_flexion"]).all()
