@@ -168,12 +168,15 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
             drift[lo:hi + 1] = ahead[lo:hi + 1] - ahead[lo]
         out["bar_far"] = drift
         out["arm_bend"] = np.where(_in_reps(n, m.reps, "concentric"), m.angles["elbow_deg"], nan)
-    # Heel rise: the heel->toe line tilting up at the heel, against its standing tilt (foot lengths).
-    tilt = (_point(m, "foot_index")[:, 1] - _point(m, "heel")[:, 1]) / foot
+    # Heel rise: the heel->toe line tilting up at the heel, against its standing tilt (foot
+    # lengths), read only while the toe stays at its standing height (else the whole foot moved).
+    toe_y = _point(m, "foot_index")[:, 1] / foot
+    tilt = toe_y - _point(m, "heel")[:, 1] / foot
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        standing_tilt = np.nanmedian(tilt[m.standing]) if len(m.standing) else np.nan
-    out["heel_lift"] = np.where(in_rep, tilt - standing_tilt, nan)
+        standing_tilt, standing_toe = (np.nanmedian(v[m.standing]) if len(m.standing) else np.nan for v in (tilt, toe_y))
+    toe_down = np.abs(toe_y - standing_toe) <= thresholds.get(lift, "heel_lift_toe_still_foot")
+    out["heel_lift"] = np.where(in_rep & toe_down, tilt - standing_tilt, nan)
     if lift == "squat":
         out["forward_lean"] = np.where(in_rep & m.down, trunk, nan)
     return out

@@ -1,8 +1,11 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
 from formcheck.angles import compute_angles
 from formcheck.faults import Measures, find_events, frame_status, frame_values, moment_values
+from formcheck.landmarks import side_landmark
 from formcheck.reps import Rep
 from formcheck.scoring import rep_scores
 from formcheck.thresholds import load
@@ -104,6 +107,28 @@ def test_hips_rising_before_the_shoulders_is_caught_from_when_the_hips_start():
 def test_hips_and_shoulders_rising_together_is_no_fault():
     events, _ = _events(_deadlift_with_hips_rising(0.0), "deadlift")
     assert not [e for e in events if e.rule == "hips_rise_early"]
+
+
+def _with_foot_raised(heel_px: float, toe_px: float) -> Measures:
+    """A squat-depth pose whose near heel and toe rise by these pixels during frames 30-59
+    (foot length 70 + 25 px: 0.4 foot lengths is ~38 px)."""
+    m = _measures(Pose2D(trunk=20.0, thigh=-60.0, shank=20.0))
+    image = m.poses.image_px.copy()
+    image[30:60, side_landmark(m.side, "heel"), 1] -= heel_px
+    image[30:60, side_landmark(m.side, "foot_index"), 1] -= toe_px
+    return dataclasses.replace(m, poses=m.poses.replace(image_px=image))
+
+
+def test_heel_rising_with_the_toes_down_is_a_heel_lift():
+    events, _ = _events(_with_foot_raised(heel_px=50.0, toe_px=0.0), "squat")
+    (e,) = [e for e in events if e.rule == "heel_lift"]
+    assert (e.severity, e.start, e.end) == ("fault", 30, 59)
+
+
+def test_whole_foot_moving_is_not_a_heel_lift():
+    events, values = _events(_with_foot_raised(heel_px=80.0, toe_px=40.0), "squat")
+    assert not [e for e in events if e.rule == "heel_lift"]
+    assert np.isnan(values["heel_lift"][30:60]).all() and np.isfinite(values["heel_lift"][10:30]).all()
 
 
 def test_spine_is_only_read_while_hinged():
