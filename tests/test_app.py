@@ -131,15 +131,16 @@ def test_changing_thresholds_rescores_without_running_the_model(backend, clip, r
     assert (strict_report.score, strict_report.faults) != (standard.score, standard.faults)  # a real change
     assert any("+strict" in c.value for c in at.sidebar.caption)
 
-    # one limit: a back-bend fault limit far out of reach turns the spine faults into warnings
+    # one limit: a back-bend fault limit just above the warning turns the clip's spine warnings into faults
     at.sidebar.radio[0].set_value("standard")
     run(at)
+    assert not [e for e in standard.faults if e["rule"] == "spine_flexion" and e["severity"] == "fault"]
     box = next(n for n in at.sidebar.number_input if n.key.endswith("_spine_flexion_fault_deg"))
-    box.set_value(89.0)
+    box.set_value(16.0)
     run(at)
-    changed = thresholds.preset("standard").with_value("deadlift", "spine_flexion_fault_deg", 89.0)
+    changed = thresholds.preset("standard").with_value("deadlift", "spine_flexion_fault_deg", 16.0)
     expected = review.rescore(real_reviewed, changed)
-    assert not [e for e in expected.faults if e["rule"] == "spine_flexion" and e["severity"] == "fault"]
+    assert [e for e in expected.faults if e["rule"] == "spine_flexion" and e["severity"] == "fault"]
     assert metrics(at)["Session score"] == f"{expected.score:.0f}/100"
     assert expected.score != standard.score
     assert any("+custom" in c.value for c in at.sidebar.caption)
