@@ -192,14 +192,19 @@ def knee_gap_ratio(poses: Poses) -> np.ndarray:
 
 DRIVE_LOOKBACK_S = 1.0  # the hips start the drive at most this long before the shoulders follow
 HIP_STILL_LEG = 0.01  # hips within this (leg lengths) of their lowest have not started to rise
+SET_STILL_S = 0.2  # a deadlift's set position: the hips held this long ...
+SET_STILL_LEG = 0.02  # ... within this range (leg lengths; above landmark jitter)
 
 
-def drive_start(m: Measures, shoulders_up: int, earliest: int) -> int:
-    """The frame the drive starts: the last frame the hips are at their lowest before
-    `shoulders_up` (where the rep signal, which follows the shoulders, starts rising), looking
-    back at most DRIVE_LOOKBACK_S and not before `earliest` (the previous rep's end, or the
-    bottom's own rep start). When the hips shoot up first the shoulders stay down, so the rep
-    signal starts late, after the fault."""
+def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool) -> int:
+    """The frame the drive starts, at or before `shoulders_up` (where the rep signal, which follows
+    the shoulders, starts rising). When the hips shoot up first the shoulders stay down, so that
+    signal starts late, after the fault. Looking back at most DRIVE_LOOKBACK_S and not before
+    `earliest` (the previous rep's end, or the rep's own start):
+    - out of a squat's or RDL's bottom: the last frame the hips are at their lowest;
+    - off the floor (deadlift): the end of the last set position (hips held still for SET_STILL_S),
+      so hips raised into the set position and held there are setting up, not the drive; with no
+      such hold in reach, `shoulders_up`."""
     hip_y = _point(m, "hip")[:, 1]  # image y grows downwards: larger is lower
     t = m.poses.time_s
     first = max(earliest, int(np.searchsorted(t, t[shoulders_up] - DRIVE_LOOKBACK_S - 1e-9)))
@@ -207,7 +212,14 @@ def drive_start(m: Measures, shoulders_up: int, earliest: int) -> int:
     leg = _leg_length(m)
     if not (np.isfinite(window).any() and np.isfinite(leg)):
         return shoulders_up
-    return first + int(np.flatnonzero(window >= np.nanmax(window) - HIP_STILL_LEG * leg)[-1])
+    if not from_floor:
+        return first + int(np.flatnonzero(window >= np.nanmax(window) - HIP_STILL_LEG * leg)[-1])
+    hold = max(int(round(SET_STILL_S / np.median(np.diff(t)))), 1) if len(t) > 1 else 1
+    for end in range(shoulders_up, first + hold - 1, -1):
+        held = hip_y[end - hold + 1:end + 1]
+        if np.isfinite(held).all() and np.ptp(held) <= SET_STILL_LEG * leg:
+            return end
+    return shoulders_up
 
 
 def _leg_length(m: Measures) -> float:
@@ -228,7 +240,7 @@ def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, l
     for k, rep in enumerate(m.reps):
         lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.turn, rep.end)
         earliest = rep.start if rep.turn_kind != "lockout" else (m.reps[k - 1].end if k else 0)
-        lo = drive_start(m, lo, earliest)
+        lo = drive_start(m, lo, earliest, from_floor=rep.turn_kind == "lockout")
         first_half = trunk[lo:lo + max((hi - lo) // 2, 1) + 1]
         if np.isfinite(first_half).any() and np.isfinite(trunk[lo]):
             peak = lo + int(np.nanargmax(first_half))

