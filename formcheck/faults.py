@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from formcheck.landmarks import Landmark, Poses, side_landmark
+from formcheck.lift import leg_length_px
 from formcheck.reps import Rep
 from formcheck.thresholds import Thresholds
 
@@ -209,7 +210,7 @@ def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool)
     t = m.poses.time_s
     first = max(earliest, int(np.searchsorted(t, t[shoulders_up] - DRIVE_LOOKBACK_S - 1e-9)))
     window = hip_y[first:shoulders_up + 1]
-    leg = _leg_length(m)
+    leg = leg_length_px(m.poses)
     if not (np.isfinite(window).any() and np.isfinite(leg)):
         return shoulders_up
     if not from_floor:
@@ -220,13 +221,6 @@ def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool)
         if np.isfinite(held).all() and np.ptp(held) <= SET_STILL_LEG * leg:
             return end
     return shoulders_up
-
-
-def _leg_length(m: Measures) -> float:
-    hip, knee, ankle = (_point(m, j) for j in ("hip", "knee", "ankle"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(np.nanmedian(np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)))
 
 
 def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float]]]:

@@ -14,7 +14,8 @@ What each can see: (b) sees gross rounding of the whole trunk but is blind to a 
 the chord length (e.g. lower back flexed, upper back extended); (c) sees the head dropping or
 being thrown back, not the cervical vertebrae; (d) sees the outline of the back, which loose
 clothing, long hair or a plate in front of the back distort, is not measured where the arms lie
-along the back (a back squat), and adds thoracic and lumbar bend into one number. None of them is a measurement of vertebral angles.
+along the back (a back squat), and adds thoracic and lumbar bend into one number. None of them is
+a measurement of vertebral angles.
 """
 
 from __future__ import annotations
