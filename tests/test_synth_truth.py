@@ -355,3 +355,51 @@ def test_neck_lumbar_extension_and_bar_labels():
     squat = motion.generate(motion.MotionParams(lift="squat", reps=1, neck_bottom_deg=-65.0))
     (rep,) = fault_labels("squat", squat.reps, _label_frames(squat, neck=squat.neck_deg), extra=True)
     assert rep["neck_misalignment"]["label"] == "fault" and "bar_far" not in rep and "lumbar_extension" not in rep
+
+
+# The squat posture: chest up, hands on the bar (body._squat_arms); the numpy side of it.
+def test_chest_up_extends_the_thoracic_spine_with_depth_and_keeps_the_trunk_chord():
+    base = motion.MotionParams(lift="squat", reps=1, trunk_bottom_deg=40.0, lumbar_peak_deg=0.0)
+    flat = motion.generate(base)
+    up = motion.generate(dataclasses.replace(base, chest_up_deg=12.0))
+    assert not flat.thoracic_deg.any()
+    # Extension (negative thoracic flexion) that grows with depth: 0 standing, -12 at the bottom.
+    np.testing.assert_allclose(up.thoracic_deg, -12.0 * up.depth)
+    assert up.thoracic_deg[up.reps[0].turn] == pytest.approx(-12.0)
+    # The pelvis tips 6 deg further at the bottom, so the hip->shoulder chord stays where the lift puts it.
+    np.testing.assert_allclose(up.pelvis_deg, flat.pelvis_deg + 6.0 * up.depth)
+    np.testing.assert_allclose(up.pelvis_deg + 0.5 * (up.lumbar_deg + up.thoracic_deg), 40.0 * up.depth)
+    np.testing.assert_array_equal(up.lumbar_deg, flat.lumbar_deg)
+    with pytest.raises(ValueError):
+        motion.MotionParams(chest_up_deg=-5.0)  # a hunch is thoracic_peak_deg, not "chest up"
+    with pytest.raises(ValueError):
+        motion.MotionParams(grip_half_m=0.1)
+
+
+def test_chest_up_is_not_a_spine_flexion_fault():
+    from formcheck.synth.clip import fault_labels
+
+    m = motion.generate(motion.MotionParams(lift="squat", reps=1, chest_up_deg=12.0))
+    frames = {"sagittal_trunk_incline_deg": 40.0 * m.depth, "sagittal_knee_deg": 180.0 - 75.0 * m.depth,
+              "lumbar_flexion_deg": m.lumbar_deg, "thoracic_flexion_deg": m.thoracic_deg,
+              "spine_flexion_deg": m.lumbar_deg + m.thoracic_deg}
+    (rep,) = fault_labels("squat", m.reps, frames)
+    assert rep["spine_flexion"] == {"lumbar_max_deg": 0.0, "label": "ok"}
+
+
+def test_squat_specs_draw_the_posture_and_deadlift_specs_leave_it_out():
+    from formcheck.synth.clip import sample_spec
+
+    for index in range(12):
+        sq = sample_spec(1, index, lift="squat")
+        assert -30.0 <= sq.motion.neck_bottom_deg <= -10.0  # head up against the trunk at the bottom
+        assert 10.0 <= sq.motion.chest_up_deg <= 12.0 and 0.40 <= sq.motion.grip_half_m <= 0.50
+        assert 10.0 <= sq.motion.shoulder_retract_deg <= 20.0 and sq.motion.shoulder_depress_deg == 10.0
+        assert {"chest_up_deg", "grip_half_m", "shoulder_retract_deg"} <= set(sq.to_dict()["motion"])
+        dl = sample_spec(1, index, lift="deadlift")
+        assert not set(motion.LATER_FIELDS) & set(dl.to_dict()["motion"])
+        assert dl.motion.chest_up_deg == 0.0
+    # Asked thoracic flexion is measured from the rest posture: no chest up under it.
+    assert sample_spec(1, 3, lift="squat", thoracic_deg=20.0).motion.chest_up_deg == 0.0
+    a, b = sample_spec(1, 3, lift="squat"), sample_spec(1, 4, lift="squat")
+    assert a.motion.grip_half_m != b.motion.grip_half_m

@@ -9,9 +9,11 @@ never loaded (see docs/synthetic.md).
 Posing uses anny's 'world-orient' parameterisation: each bone gets its world orientation, its
 head follows its parent. A bone's orientation is its rest orientation turned about the lateral
 axis by the angle its segment has in the Motion (motion.py), so segments swing in the sagittal
-plane from the rest posture. Arms are aimed at a direction instead (hanging for a deadlift, up to
-a bar on the back for a squat). Everything is returned in the world frame of truth.py (X forward,
-Y up, Z right, metres), the floor at y = 0 and the ankles' midpoint over the origin at rest.
+plane from the rest posture. A deadlift's arms are aimed straight down at the bar. A squat's
+shoulder blades are pulled back and down and its hands put on the bar on the upper back by
+two-bone inverse kinematics, the fingers curled over it (_squat_arms). Everything is returned in
+the world frame of truth.py (X forward, Y up, Z right, metres), the floor at y = 0 and the ankles'
+midpoint over the origin at rest.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import warnings
 import numpy as np
 
 from formcheck.synth.motion import Motion, MotionParams, Segments, generate
-from formcheck.synth.truth import LEFT, rotation
+from formcheck.synth.truth import LEFT, rotation, rotation_vector
 
 # anny's frame is x = the body's left, y = backwards, z = up; rows map it to X fwd, Y up, Z right.
 ANNY_TO_WORLD = np.array([[0.0, -1.0, 0.0], [0.0, 0.0, 1.0], [-1.0, 0.0, 0.0]])
@@ -84,18 +86,126 @@ def _aim(rest_dir: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def _arm_targets(motion: Motion, side: str, trunk_top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World directions (n, 3) of the upper arm and the forearm for one side."""
+    """World directions (n, 3) of the upper arm and the forearm for one side of a deadlift: the
+    arms hang straight down, a little outside the knees, to the bar. (Squat arms: _squat_arms.)"""
     out = 1.0 if side == "left" else -1.0  # left is -Z
+    upper = np.tile([0.0, -1.0, -0.12 * out], (motion.n_frames, 1))
+    return upper, upper.copy()
+
+
+def _frame_rotation(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    """Rotations (n, 3, 3) taking the frame of a0 (3,) and b0 (3,) (b0's part across a0) onto the
+    frame of a1 (n, 3) and b1 (n, 3): a0 onto a1 exactly, b0 as close to b1 as that allows."""
+    def frame(a, b):
+        a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+        b = b - (b * a).sum(-1, keepdims=True) * a
+        b = b / np.linalg.norm(b, axis=-1, keepdims=True)
+        return np.stack([a, b, np.cross(a, b)], -1)  # columns
+    f0 = frame(np.asarray(a0, float), np.asarray(b0, float))
+    return frame(a1, b1) @ np.swapaxes(f0, -1, -2)
+
+
+def two_bone_ik(root: np.ndarray, target: np.ndarray, upper_m: float, lower_m: float,
+                pole: np.ndarray) -> np.ndarray:
+    """Middle joint (n, 3) of a two-bone chain from `root` (n, 3) reaching `target` (n, 3), bent
+    towards `pole` (n, 3 directions); a target out of reach is approached along the line."""
+    d = target - root
+    dist = np.linalg.norm(d, axis=-1)
+    dist_c = np.clip(dist, abs(upper_m - lower_m) + 1e-6, upper_m + lower_m - 1e-6)
+    u = d / dist[:, None]
+    side = pole - (pole * u).sum(-1, keepdims=True) * u
+    side /= np.linalg.norm(side, axis=-1, keepdims=True)
+    cos_a = np.clip((upper_m**2 + dist_c**2 - lower_m**2) / (2 * upper_m * dist_c), -1.0, 1.0)
+    return root + upper_m * (cos_a[:, None] * u + np.sqrt(1 - cos_a**2)[:, None] * side)
+
+
+def _heads(delta_anny: np.ndarray, rest_heads: np.ndarray, parents: list[int], upto: int) -> np.ndarray:
+    """Bone heads (n, upto, 3) in anny's frame for world deltas (n, B, 3, 3) of bones 0..upto-1:
+    each head follows its parent's head, turned by the parent's delta (as anny poses them)."""
+    heads = np.empty((len(delta_anny), upto, 3))
+    heads[:, 0] = rest_heads[0]
+    for i in range(1, upto):
+        p = parents[i]
+        heads[:, i] = heads[:, p] + delta_anny[:, p] @ (rest_heads[i] - rest_heads[p])
+    return heads
+
+
+# Squat grip: the wrist sits this far (m) below the bar's centre along the trunk and behind it, the
+# hand points up the trunk with the palm forward against the bar and the thumb towards the neck,
+# and the fingers curl over the top of the bar by these angles at their three joints (deg).
+WRIST_BELOW_BAR_M = 0.07
+WRIST_BEHIND_BAR_M = 0.025
+FINGER_CURL_DEG = (55.0, 50.0, 35.0)
+ELBOW_FORWARD = 0.5  # the elbows' pole: down the trunk and this much forward (under the bar, not behind the back)
+
+
+def _squat_arms(motion: Motion, explicit: dict[str, np.ndarray], labels: list[str], parents: list[int],
+                rest_heads: np.ndarray, top_deg: np.ndarray) -> None:
+    """Squat: shoulder blades back and down, hands on the bar on the upper back (two-bone IK to a
+    grip `grip_half_m` either side of the bar's centre, elbows pointing down the trunk), wrists
+    turned so the hand wraps the bar. Adds the arm, shoulder and hand bones to `explicit`."""
+    p = motion.params
     n = motion.n_frames
-    if motion.params.lift == "deadlift":
-        # Arms hang straight down, a little outside the knees, to the bar.
-        upper = np.tile([0.0, -1.0, -0.12 * out], (n, 1))
-        return upper, upper.copy()
-    # Squat: elbows out and back, forearms up to a bar on the upper back; they ride on the trunk.
-    turn = rotation(LEFT, trunk_top)
-    upper = turn @ np.array([-0.5, -0.6, -0.62 * out])
-    fore = turn @ np.array([0.25, 0.6, -0.45 * out])
-    return upper, fore
+    index = {name: i for i, name in enumerate(labels)}
+    a_to_w, w_to_a = ANNY_TO_WORLD, ANNY_TO_WORLD.T
+    trunk = rotation(LEFT, top_deg)  # (n, 3, 3): the top of the spine's world delta
+    t_up, t_back = trunk @ np.array([0.0, 1.0, 0.0]), trunk @ np.array([-1.0, 0.0, 0.0])
+    for s, out in (("L", -1.0), ("R", 1.0)):  # out: the side's world Z
+        # Retraction about the trunk's long axis (the shoulder end goes back), depression about
+        # the forward axis (it goes down), in the trunk's frame.
+        girdle = trunk @ rotation(np.array([1.0, 0.0, 0.0]), out * p.shoulder_depress_deg) @ rotation(
+            np.array([0.0, 1.0, 0.0]), -out * p.shoulder_retract_deg)
+        for bone in ("clavicle", "shoulder01"):
+            explicit[f"{bone}.{s}"] = girdle
+    last = max([index[f"upperarm01.{s}"] for s in "LR"] + [index["neck01"]]) + 1  # the heads needed
+    delta = np.empty((n, last, 3, 3))
+    for i in range(last):
+        name = labels[i]
+        delta[:, i] = explicit[name] if name in explicit else (delta[:, parents[i]] if i else np.eye(3))
+    heads = _world_from_anny(_heads(w_to_a @ delta @ a_to_w, rest_heads, parents, last))
+    neck = heads[:, index["neck01"]]
+    bar = neck + trunk @ BAR_ON_BACK_M
+    for s, out in (("L", -1.0), ("R", 1.0)):
+        i_s, i_e, i_w = (index[f"{b}.{s}"] for b in ("upperarm01", "lowerarm01", "wrist"))
+        rs, re, rw = (_world_from_anny(rest_heads[i]) for i in (i_s, i_e, i_w))
+        shoulder = heads[:, i_s]
+        wrist = (bar + np.array([0.0, 0.0, out * p.grip_half_m]) - WRIST_BELOW_BAR_M * t_up
+                 + WRIST_BEHIND_BAR_M * t_back)
+        elbow = two_bone_ik(shoulder, wrist, float(np.linalg.norm(re - rs)), float(np.linalg.norm(rw - re)),
+                            -t_up - ELBOW_FORWARD * t_back)
+        upper0, fore0 = re - rs, rw - re
+        upper1, fore1 = elbow - shoulder, wrist - elbow
+        # The upper arm takes the rest elbow's bend onto the new one; the forearm turns about the
+        # elbow's hinge from there, so the forearm's twist follows the upper arm's.
+        d_upper = _frame_rotation(upper0, fore0, upper1, fore1)
+        d_fore = _frame_rotation(fore0, np.cross(upper0, fore0), fore1, np.cross(upper1, fore1))
+        for bone in ("upperarm01", "upperarm02"):
+            explicit[f"{bone}.{s}"] = d_upper
+        # The hand: wrist -> middle knuckle up the trunk, pinky -> index knuckle towards the neck.
+        knuckle = {f: _world_from_anny(rest_heads[index[f"finger{f}-1.{s}"]]) for f in (2, 3, 5)}
+        d_hand = _frame_rotation(knuckle[3] - rw, knuckle[2] - knuckle[5], t_up, np.tile([0.0, 0.0, -out], (n, 1)))
+        # The distal forearm bone takes half of the twist between the forearm and the hand.
+        twist = d_hand @ np.swapaxes(d_fore, -1, -2)
+        axis = fore1 / np.linalg.norm(fore1, axis=-1, keepdims=True)
+        half = rotation_about(axis, 0.5 * np.degrees((rotation_vector(twist) * axis).sum(-1)))
+        explicit[f"lowerarm01.{s}"] = d_fore
+        explicit[f"lowerarm02.{s}"] = half @ d_fore
+        explicit[f"wrist.{s}"] = d_hand
+        curl_axis = np.cross(t_up, -t_back)  # turns the fingers towards the palm (forward)
+        total = 0.0
+        for k, curl in enumerate(FINGER_CURL_DEG, 1):
+            total += curl
+            for f in (2, 3, 4, 5):
+                explicit[f"finger{f}-{k}.{s}"] = rotation_about(curl_axis, np.full(n, total)) @ d_hand
+
+
+def rotation_about(axes: np.ndarray, angle_deg: np.ndarray) -> np.ndarray:
+    """Rotations (n, 3, 3) about per-frame unit axes (n, 3) by angle_deg (n,)."""
+    return np.stack([rotation(a, t) for a, t in zip(axes, angle_deg)])
+
+
+# A squat's bar: on the upper back, from the head of neck01 in the top of the spine's frame (m).
+BAR_ON_BACK_M = np.array([-0.08, -0.05, 0.0])
 
 
 def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int = 16) -> Posed:
@@ -140,10 +250,14 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
         for bone in ("lowerleg01", "lowerleg02"):
             explicit[f"{bone}.{s}"] = sag(m.shank_deg)
         explicit[f"foot.{s}"] = np.tile(np.eye(3), (n, 1, 1))  # feet flat on the floor
+        if m.params.lift == "squat":
+            continue
         upper, fore = _arm_targets(m, side, top)
         for bone, target in (("upperarm01", upper), ("upperarm02", upper), ("lowerarm01", fore), ("lowerarm02", fore)):
             rest_dir = a_to_w @ rest_rot[index[f"{bone}.{s}"]][:, 1]  # a bone's y axis runs head -> tail
             explicit[f"{bone}.{s}"] = _aim(rest_dir, target)
+    if m.params.lift == "squat":
+        _squat_arms(m, explicit, labels, parents, rest_heads, top)
     # World-frame deltas for every bone: explicit, else the parent's; then into anny's frame.
     delta = np.empty((n, len(labels), 3, 3))
     for i, name in enumerate(labels):
@@ -183,7 +297,7 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
     to_world = lambda r: a_to_w @ r @ w_to_a  # noqa: E731  a rotation expressed in the world frame
     hands = heads[:, [index["finger3-1.L"], index["finger3-1.R"]]].mean(1)
     # Deadlift: the bar in the hands. Squat: on the upper back, behind the base of the neck.
-    on_back = heads[:, index["neck01"]] + (rotation(LEFT, top) @ np.array([-0.08, -0.05, 0.0]))
+    on_back = heads[:, index["neck01"]] + (rotation(LEFT, top) @ BAR_ON_BACK_M)
     bar = hands.copy() if m.params.lift == "deadlift" else on_back
     return Posed(
         vertices=verts.astype(np.float32),

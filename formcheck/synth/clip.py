@@ -90,6 +90,9 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
     head and shoulders of a squatter from a camera at hip height. thoracic_deg: peak thoracic
     flexion, at the same phase as the lumbar bump (never drawn; named `_thor<N>` when not 0).
+    Squats also draw their posture (chest up 10-12 deg unless thoracic_deg is asked, grip 0.40-0.50 m
+    either side, shoulder blades back 10-20 deg and down 10 deg; body._squat_arms) from a stream of
+    their own, and the head's extension against the trunk at the bottom from -30 to -10 deg.
     A fault variant: `motion_overrides` (MotionParams fields) replace the drawn motion after every
     draw, `shake` = (mm, deg) shakes the camera (seeded by `index`), `variant` ends the name; none
     of them changes what is drawn, so a row without them is the clip it always was."""
@@ -113,7 +116,14 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
                                  thigh_bottom_deg=float(rng.uniform(-95, -65)), trunk_bottom_deg=float(rng.uniform(30, 50)),
                                  lumbar_peak_deg=lumbar, thoracic_peak_deg=float(thoracic_deg),
                                  flexion_phase=0.5, flexion_width=0.2,
-                                 neck_bottom_deg=float(rng.uniform(-10, 10)))
+                                 neck_bottom_deg=float(rng.uniform(-30, -10)))
+        # The squat posture (body._squat_arms), from its own stream so the draws after it are unchanged.
+        # Chest up only when no thoracic flexion is asked: that flexion is then the truth's peak.
+        posture = np.random.default_rng([seed, index, 2])
+        chest_up = float(posture.uniform(10, 12))
+        mp = dataclasses.replace(mp, chest_up_deg=0.0 if thoracic_deg else chest_up,
+                                 grip_half_m=float(posture.uniform(0.40, 0.50)),
+                                 shoulder_retract_deg=float(posture.uniform(10, 20)), shoulder_depress_deg=10.0)
     cam = truth.Camera(width_px=size[0], height_px=size[1],
                        yaw_deg=float(yaw_deg) if yaw_deg is not None else 90.0,
                        near_side=str(rng.choice(["left", "right"])), height_m=float(rng.uniform(0.7, 1.1)),

@@ -24,6 +24,12 @@ where it started, peaking `hips_rise_peak` of the way through the drive, and the
 more slowly than in a good rep; the thigh follows from the body's segment lengths (so `generate`
 needs them: `Segments`), which lifts the hips while the chest stays down. At 0 (the default)
 nothing changes.
+
+Chest up (`chest_up_deg` > 0, squats): the thoracic spine extends with depth, to `chest_up_deg`
+at the bottom, as a squatter lifts the chest against the bar. It is added to `thoracic_deg` (so the
+pelvis tips a little further and the hip->shoulder chord stays where the lift puts it) and is part
+of the lift, not a fault: the truth's thoracic and whole-spine flexion, measured from the rest
+posture, read it as extension (negative), and the fault labels judge lumbar flexion only.
 """
 
 from __future__ import annotations
@@ -61,6 +67,14 @@ class MotionParams:
     neck_bottom_deg: float = 0.0  # added at the bottom (looking up in a hinge is negative)
     hips_rise_deg: float = 0.0  # extra trunk inclination early in the drive (hips rising early)
     hips_rise_peak: float = 0.35  # where in the drive (0..1) that extra inclination peaks
+    # Squat posture (body.py poses the arms and shoulders from these; a deadlift ignores them):
+    # thoracic extension ("chest up") growing with depth to `chest_up_deg` at the bottom, hands on
+    # the bar `grip_half_m` either side of its centre, shoulder blades pulled back and down by
+    # `shoulder_retract_deg` and `shoulder_depress_deg` while the bar is on the back.
+    chest_up_deg: float = 0.0
+    grip_half_m: float = 0.45
+    shoulder_retract_deg: float = 15.0
+    shoulder_depress_deg: float = 10.0
 
     def __post_init__(self) -> None:
         if self.lift not in LIFTS:
@@ -69,11 +83,14 @@ class MotionParams:
             raise ValueError("reps >= 1, fps > 0, rep_s > 0 and 0.1 <= down_fraction <= 0.9")
         if self.hips_rise_deg < 0 or not 0.05 <= self.hips_rise_peak <= 0.5:
             raise ValueError("hips_rise_deg >= 0 and 0.05 <= hips_rise_peak <= 0.5 (first half of the drive)")
+        if self.chest_up_deg < 0 or not 0.2 <= self.grip_half_m <= 0.8:
+            raise ValueError("chest_up_deg >= 0 (extension) and 0.2 <= grip_half_m <= 0.8")
 
 
 # Fields added after the benchmark set's first 31 clips were made: a spec leaves them out of its
 # truth file while they hold their defaults, so those clips' files stay byte for byte.
-LATER_FIELDS = ("hips_rise_deg", "hips_rise_peak")
+LATER_FIELDS = ("hips_rise_deg", "hips_rise_peak", "chest_up_deg", "grip_half_m", "shoulder_retract_deg",
+                "shoulder_depress_deg")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,6 +272,8 @@ def generate(params: MotionParams, segments: Segments | None = None) -> Motion:
     lockout_only = np.clip((lockout - 0.9) / 0.1, 0.0, 1.0) if p.lift == "deadlift" else 0.0 * depth
     lumbar = p.lumbar_peak_deg * flex - p.lockout_extension_deg * lockout_only
     thoracic = p.thoracic_peak_deg * flex
+    if p.chest_up_deg:  # posture, not a fault: the truth reads it as (negative) thoracic flexion
+        thoracic = thoracic - p.chest_up_deg * depth
     trunk = p.trunk_bottom_deg * depth - p.lockout_lean_back_deg * lockout_only
     shank, thigh = p.shank_bottom_deg * depth, p.thigh_bottom_deg * depth
     if p.hips_rise_deg:  # only then: every other clip's arrays stay bit for bit
