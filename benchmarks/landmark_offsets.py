@@ -13,7 +13,10 @@ segment when it points up; for the foot, + below it), as a fraction of the segme
 that frame, and in cm at the body's mid-plane (pixels x camera distance / focal length; the near
 and far sides are ~3 % nearer/farther). Frames are grouped by lift and, in deadlifts, by whether
 the near plate covers the near leg (the near knee, ankle or mid-shin inside the plate's projected
-outline, from the truth's bar position and the renderer's plate geometry).
+outline, from the truth's bar position and the renderer's plate geometry). On the shaky clips
+(camera shake, e.g. 037 and 038) the truth's `image_px` already follow the camera of each frame,
+and the plate outline is projected through the same per-frame cameras (Camera.per_frame), not the
+spec's steady one.
 
 Attribution: for each clip, the median of the other clips' mean offsets (leave one clip out;
 learned on the same lift, both lifts or squats only) is added to the clip's truth points in their
@@ -43,7 +46,7 @@ from formcheck.synth import benchset, render
 from formcheck.synth.truth import Camera, joint_angles
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_accuracy import END, REPO, SHORT, START, _array, agreement
+from synthetic_accuracy import REPO, SHORT, _array, agreement, write_tables
 
 DOC = REPO / "docs" / "landmark-offsets.md"
 POINTS = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear")
@@ -81,20 +84,22 @@ def clip_data(entry: dict, folder: Path) -> dict:
     return {"entry": entry, "truth": truth, "camera": cam, "tr": tr, "mp": mp, "n": n,
             "m_per_px": cam.distance_m / cam.focal_px, "side": analysis.angles.side, "near": near,
             "angles": analysis.angles.values, "detected": float(analysis.raw.has_pose.mean()),
-            "hidden": leg_behind_plate(truth, cam, tr)}
+            "hidden": leg_behind_plate(truth, cam.per_frame(n), tr)}
 
 
-def leg_behind_plate(truth: dict, cam: Camera, tr: dict) -> np.ndarray:
-    """bool (frames,): the near plate's projected outline covers the near knee, ankle or mid-shin."""
+def leg_behind_plate(truth: dict, cameras: list[Camera], tr: dict) -> np.ndarray:
+    """bool (frames,): the near plate's projected outline covers the near knee, ankle or mid-shin.
+    cameras: one per frame (Camera.per_frame: shaken for the shaky clips, as the renderer drew them)."""
     radius = truth["spec"]["look"]["plate_radius_m"]
     n = truth["n_frames"]
     if radius <= 0:
         return np.zeros(n, bool)
+    cam = cameras[0]
     z = (-1.0 if cam.near_side == "left" else 1.0) * (render.PLATE_OFFSET_M + np.array([0.0, render.PLATE_WIDTH_M]))
     t = np.linspace(0, 2 * np.pi, 48, endpoint=False)
     flip = np.array([cam.facing(), 1.0])
     out = np.zeros(n, bool)
-    for i in range(n):
+    for i, cam in enumerate(cameras):
         c = np.array([truth["frames"]["bar_forward_m"][i], truth["frames"]["bar_height_m"][i]])
         rim = np.concatenate([np.stack([c[0] + radius * np.cos(t), c[1] + radius * np.sin(t), np.full_like(t, zz)], -1)
                               for zz in z])
@@ -355,9 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                       "median offsets, minus truth. left: formcheck minus those moved joints (tracking error). "
                       "constant-angle correction: formcheck minus truth minus the other clips' median angle bias."), ""]
                      + attribution_lines(attr))
-    doc = args.doc.read_text() if args.doc.is_file() else f"# Landmark offsets\n\n{START}\n{END}\n"
-    head, rest = doc.split(START, 1)
-    args.doc.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
+    write_tables(args.doc, text, "Landmark offsets")
     print(text)
     return 0
 

@@ -332,6 +332,14 @@ def tables(figs: list[dict], summary: dict) -> str:
     return "\n".join(lines)
 
 
+def write_tables(doc: Path, text: str, title: str) -> None:
+    """Put `text` between the START and END markers of `doc`, keeping the prose around them; a
+    missing doc is made with a `# title` heading and empty markers first."""
+    old = doc.read_text() if doc.is_file() else f"# {title}\n\n{START}\n{END}\n"
+    head, rest = old.split(START, 1)
+    doc.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
+
+
 def _span(part: str) -> range:
     lo, _, hi = part.strip().partition("-")
     return range(int(lo), int(hi or lo) + 1)
@@ -372,9 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     per_clip = [{k: v for k, v in f.items() if k != "errors"} for f in figs]
     args.json.write_text(json.dumps({"summary": summary, "clips": per_clip}, indent=1) + "\n")
     text = tables(figs, summary)
-    doc = args.doc.read_text() if args.doc.is_file() else f"# Synthetic accuracy\n\n{START}\n{END}\n"
-    head, rest = doc.split(START, 1)
-    args.doc.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
+    write_tables(args.doc, text, "Synthetic accuracy")
     print(text)
     return 0
 
