@@ -278,11 +278,16 @@ def test_trunk_gain_is_formchecks_hips_rise_early_measure():
 
     from formcheck import faults, thresholds
 
+    from tests.synthetic import Pose2D, side_view
+
     rng = np.random.default_rng(3)
     trunk = np.cumsum(rng.normal(0, 2, 120)) + 40
     reps = [SimpleNamespace(start=5, turn=40, end=70, turn_kind="lockout"),
             SimpleNamespace(start=71, turn=90, end=118, turn_kind="bottom")]
-    m = SimpleNamespace(angles={"trunk_incline_deg": trunk, "knee_deg": np.full(120, 120.0)}, reps=reps)
+    # hips held still: formcheck's drive starts where the truth's does (lift-off, the bottom)
+    poses = side_view(Pose2D(thigh=-60.0, shank=20.0, trunk=trunk), 120)
+    m = SimpleNamespace(angles={"trunk_incline_deg": trunk, "knee_deg": np.full(120, 120.0)}, reps=reps,
+                        poses=poses, side="left", facing=1)
     got = faults.moment_values(m, "squat", thresholds.load())["hips_rise_early"]
     ours = [motion.trunk_gain_first_half(trunk, 5, 40), motion.trunk_gain_first_half(trunk, 90, 118)]
     assert got == [(f, pytest.approx(v)) for f, v in ours] and ours[0][1] > 0
