@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
          "Sit deeper: hip crease below the top of the knee."),
     Rule("forward_lean", ("squat",), "side", "forward_lean_warn_deg", "forward_lean_fault_deg", "above", "deg",
          "Keep the chest up and push the knees forward as you sit down."),
-    Rule("knee_valgus", ("squat",), "front", "knee_gap_ratio_warn", "knee_gap_ratio_fault", "below", "ratio",
+    Rule("knee_valgus", ("squat",), "front", "knee_valgus_warn_deg", "knee_valgus_fault_deg", "above", "deg",
          "Push the knees out over the toes."),
 )
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
@@ -183,12 +183,26 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
     return out
 
 
-def knee_gap_ratio(poses: Poses) -> np.ndarray:
-    """Front view: distance between the knees over distance between the ankles (frames,)."""
-    knees = np.abs(poses.image_px[:, Landmark.LEFT_KNEE, 0] - poses.image_px[:, Landmark.RIGHT_KNEE, 0])
-    ankles = np.abs(poses.image_px[:, Landmark.LEFT_ANKLE, 0] - poses.image_px[:, Landmark.RIGHT_ANKLE, 0])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return knees / ankles
+def knee_inward_deg(poses: Poses) -> np.ndarray:
+    """Front view: how far the worse knee sits inside the line from its hip to its ankle, as the
+    frontal-plane projection angle 180 - (hip-knee-ankle angle), + towards the other leg (caving
+    in), - outside the line (knees out), per frame. A wide stance with the knees over the feet
+    reads 0, where the knee gap is still smaller than the ankle gap."""
+    px = poses.image_px[..., :2].astype(np.float64)
+    mid_x = (px[:, Landmark.LEFT_HIP, 0] + px[:, Landmark.RIGHT_HIP, 0]) / 2
+    legs = []
+    for side in ("left", "right"):
+        hip, knee, ankle = (px[:, side_landmark(side, j)] for j in ("hip", "knee", "ankle"))
+        thigh, shank = knee - hip, ankle - knee
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.sum(thigh * shank, 1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))
+            along = np.sum((knee - hip) * (ankle - hip), 1) / np.sum((ankle - hip) ** 2, 1)
+        on_line_x = hip[:, 0] + along * (ankle[:, 0] - hip[:, 0])
+        inward = np.sign(np.abs(on_line_x - mid_x) - np.abs(knee[:, 0] - mid_x))
+        legs.append(inward * np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmax(np.stack(legs), axis=0)
 
 
 DRIVE_LOOKBACK_S = 1.0  # the hips start the drive at most this long before the shoulders follow

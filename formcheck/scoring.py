@@ -16,7 +16,7 @@ import numpy as np
 from formcheck.analysis import Analysis
 from formcheck.assess import Assessment
 from formcheck.faults import (
-    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, hinged_in_reps, knee_gap_ratio,
+    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, hinged_in_reps, knee_inward_deg,
     moment_values,
 )
 from formcheck.landmarks import side_landmark
@@ -118,7 +118,7 @@ def score_report(
         values = {k: v for k, v in values.items() if RULE_BY_NAME[k].view != "side"}
         moments = {k: v for k, v in moments.items() if RULE_BY_NAME[k].view != "side"}
     if view.kind == "front" and lift == "squat":
-        values["knee_valgus"] = np.where(down, knee_gap_ratio(assessment.motion), np.nan)
+        values["knee_valgus"] = np.where(down, knee_inward_deg(assessment.motion), np.nan)
     values = {k: v for k, v in values.items() if lift in RULE_BY_NAME[k].lifts}
     events = find_events(values, moments, measures, lift, thresholds)
     statuses = frame_status(values, events, report.pose, lift, thresholds)

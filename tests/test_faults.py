@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from formcheck.angles import compute_angles
-from formcheck.faults import Measures, find_events, frame_status, frame_values, moment_values
-from formcheck.landmarks import side_landmark
+from formcheck.faults import Measures, find_events, frame_status, frame_values, knee_inward_deg, moment_values
+from formcheck.landmarks import N_LANDMARKS, Poses, side_landmark
 from formcheck.reps import Rep
 from formcheck.scoring import rep_scores
 from formcheck.thresholds import load
@@ -197,3 +197,33 @@ def test_rep_score_formula():
     events = [ev("spine_flexion", "fault", 0), ev("spine_flexion", "warn", 0), ev("bar_far", "warn", 0),
               ev("arm_bend", "fault", 1), ev("heel_lift", "fault", None)]
     assert rep_scores(3, events) == [100 - 30 - 7, 100 - 20, 100]
+
+
+def _front_view(knee_x: float, frames: int = 5) -> Poses:
+    """Front view, wide stance: hips at x = 500 +- 60, ankles at +- 120, knees at +- knee_x half
+    way down (at +- 90 the knees sit on the hip-ankle lines)."""
+    image = np.full((frames, N_LANDMARKS, 3), np.nan)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        image[:, side_landmark(side, "hip")] = [500 + sign * 60, 400, 0]
+        image[:, side_landmark(side, "knee")] = [500 + sign * knee_x, 600, 0]
+        image[:, side_landmark(side, "ankle")] = [500 + sign * 120, 800, 0]
+    ones = np.ones((frames, N_LANDMARKS))
+    return Poses(image_px=image, visibility=ones, presence=ones, world_m=np.zeros_like(image),
+                 time_s=np.arange(frames) / FPS)
+
+
+CAVE_DEG = float(np.degrees(np.arctan(50 / 200) - np.arctan(10 / 200)))  # knee 20 px off its line: 11.2 deg
+
+
+@pytest.mark.parametrize("knee_x, expected", [(90.0, 0.0), (70.0, CAVE_DEG), (110.0, -CAVE_DEG)])
+def test_knee_valgus_is_the_knee_against_the_hip_ankle_line(knee_x, expected):
+    """A stance wider than the hips: knees on the line read 0 though the knee gap (180 px) is
+    smaller than the ankle gap (240 px); caving in 20 px is +, pushed out 20 px is -."""
+    np.testing.assert_allclose(knee_inward_deg(_front_view(knee_x)), expected, atol=0.1)
+
+
+def test_one_caving_knee_is_enough():
+    poses = _front_view(90.0)
+    image = poses.image_px.copy()
+    image[:, side_landmark("right", "knee"), 0] = 500 - 70  # right knee in, left on its line
+    np.testing.assert_allclose(knee_inward_deg(poses.replace(image_px=image)), CAVE_DEG, atol=0.1)
