@@ -11,6 +11,7 @@ import pytest
 from formcheck import assets
 from formcheck.synth import benchset
 from formcheck.synth.truth import Camera
+from formcheck.video import VideoReader
 
 MANIFEST = benchset.load_manifest()
 CLIPS = MANIFEST["clips"]
@@ -82,7 +83,14 @@ def test_first_31_clips_are_written_as_before_the_variants(clip):
     assert all({k for k in rep if isinstance(rep[k], dict)} == BASE_LABELS[clip["lift"]] for rep in truth["faults"])
 
 
-@pytest.mark.parametrize("clip", CLIPS[benchset.FIRST_VARIANT:], ids=[c["name"] for c in CLIPS[benchset.FIRST_VARIANT:]])
+VARIANTS = [c for c in CLIPS if benchset.ROWS[c["index"]].variant]
+
+
+def test_variant_rows_are_31_to_38():
+    assert [c["index"] for c in VARIANTS] == list(range(benchset.FIRST_VARIANT, benchset.FIRST_FORMAT))
+
+
+@pytest.mark.parametrize("clip", VARIANTS, ids=[c["name"] for c in VARIANTS])
 def test_variant_clips_carry_every_label_and_their_fault(clip):
     truth = _truth(clip)
     row = benchset.ROWS[clip["index"]]
@@ -167,3 +175,62 @@ def test_squatter_holds_the_bar_with_the_chest_up(clip):
 
 def benchset_array(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], float)
+
+
+# Rows 39 on: frame size and rate variants, and more bodies for the side-view flexion ladder.
+LATER = CLIPS[benchset.FIRST_FORMAT:]
+
+
+def test_set_varies_frame_size_and_rate():
+    formats = {(row.size or benchset.SIZE, row.fps) for row in benchset.ROWS}
+    assert {((1920, 1072), 60.0), ((1280, 720), 24.0), ((640, 352), 30.0), (benchset.SIZE, 30.0)} <= formats
+    assert all(w % 16 == 0 and h % 16 == 0 for (w, h), _ in formats)
+    # Rows before 39 keep the set's size and rate, and their manifest entries have no "size" of their own.
+    assert all(row.size is None and row.fps == benchset.FPS for row in benchset.ROWS[:benchset.FIRST_FORMAT])
+    assert all("size" not in c and c["fps"] == benchset.FPS for c in CLIPS[:benchset.FIRST_FORMAT])
+
+
+def test_side_view_ladder_has_two_bodies_at_15_and_30_deg():
+    for lift in ("deadlift", "squat"):
+        for lumbar in (15, 30):
+            cell = [c for c in CLIPS if c["lift"] == lift and c["yaw_deg"] == 90 and c["lumbar_peak_deg"] == lumbar
+                    and c["thoracic_peak_deg"] == 0 and not benchset.ROWS[c["index"]].variant]
+            assert len(cell) >= 2 and len({tuple(c["phenotype"].values()) for c in cell}) == len(cell), (lift, lumbar)
+
+
+@pytest.mark.parametrize("clip", LATER, ids=[c["name"] for c in LATER])
+def test_later_clips_have_their_rows_size_and_rate(clip):
+    """Manifest, truth and the decoded video agree with the row's frame size and rate, and the
+    lifter (every truth image point) stays inside the frame."""
+    row = benchset.ROWS[clip["index"]]
+    width, height = row.size or benchset.SIZE
+    truth = _truth(clip)
+    assert clip["size"] == [width, height] and clip["fps"] == row.fps
+    assert clip["name"].endswith(row.format_suffix) and bool(row.format_suffix) == (row.size is not None)
+    cam = truth["spec"]["camera"]
+    assert (cam["width_px"], cam["height_px"]) == (width, height)
+    assert truth["fps"] == truth["spec"]["motion"]["fps"] == row.fps
+    assert truth["frames"]["time_s"][1] - truth["frames"]["time_s"][0] == pytest.approx(1 / row.fps, abs=1e-4)
+    with VideoReader(benchset.SET_DIR / clip["files"]["video"]["file"]) as reader:
+        assert reader.nominal_fps == row.fps
+        sizes = {frame.full_size_px for frame in reader.frames(max_side_px=64)}
+        info = reader.info()
+    assert sizes == {(width, height)} and (info.width_px, info.height_px) == (width, height)
+    assert info.frames == truth["n_frames"] == clip["frames"]
+    assert info.fps == pytest.approx(row.fps, rel=1e-3) and not info.variable_frame_rate
+    points = np.concatenate([np.asarray(v, float) for v in truth["image_px"].values()])
+    assert np.isfinite(points).all()
+    assert (points.min(axis=0) > 0).all() and (points.max(axis=0) < [width, height]).all()
+
+
+@pytest.mark.parametrize("clip", LATER, ids=[c["name"] for c in LATER])
+def test_later_clips_carry_every_label(clip):
+    truth = _truth(clip)
+    row = benchset.ROWS[clip["index"]]
+    assert not row.variant and "variant" not in clip
+    assert truth["spec"]["extra_labels"] is True and truth["foot_length_m"] > 0.15
+    expected = {0: "ok", 20: "warn", 30: "fault"}.get(row.lumbar_deg)
+    for rep in truth["faults"]:
+        assert {k for k in rep if isinstance(rep[k], dict)} == BASE_LABELS[row.lift] | EXTRA_LABELS[row.lift]
+        if expected:
+            assert rep["spine_flexion"]["label"] == expected

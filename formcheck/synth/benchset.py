@@ -4,7 +4,8 @@ One row per clip: what the set fixes (lift, camera yaw, peak lumbar and thoracic
 radius); everything else (body shape, reps, tempo, depth, camera height and distance, colours,
 light) is drawn by `clip.sample_spec` from (seed, index), so every clip has its own body. The
 manifest lists each file with its sha256 and the clip's parameters; `scripts/make_synthetic.py
---seed 1 --set` remakes the same bytes (frame size a multiple of 16, docs/synthetic.md).
+--seed 1 --set` remakes the same bytes (frame size a multiple of 16, docs/synthetic.md). Rows
+39 on vary the frame size and rate (`Row.size`, `Row.fps`) and add bodies to the side-view ladder.
 numpy only: reading the manifest needs neither torch nor anny.
 """
 
@@ -20,10 +21,12 @@ SET_DIR = Path(__file__).resolve().parent.parent.parent / "benchmarks" / "synthe
 MANIFEST = "manifest.json"
 SEED = 1
 SIZE = (1024, 576)
+FPS = 30.0
 FULL_PLATE_M = 0.225  # 45 cm plates (render.PLATE_RADIUS_M); deadlifts always use them
 SHAKE = (3.0, 0.25)  # camera shake of the shaky rows: SD of the lens wobble (mm) and of its aim (deg)
 SHAKE_CRF = 30  # and their H.264 quality (the others 23): a phone's harder compression
-FIRST_VARIANT = 31  # rows from here on are fault variants with every truth label
+FIRST_VARIANT = 31  # rows from here on carry every truth label (31-38: fault variants)
+FIRST_FORMAT = 39  # rows from here on: frame size / rate variants and more bodies for the ladder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +44,17 @@ class Row:
     motion: tuple[tuple[str, float], ...] = ()
     shake: tuple[float, float] = (0.0, 0.0)
     crf: int = 23
+    # Frame size (multiples of 16) and rate; None / FPS: the set's (SIZE, 30 fps). A row that sets
+    # either ends its clip's name with them (`_1920x1072_60fps`).
+    size: tuple[int, int] | None = None
+    fps: float = FPS
+
+    @property
+    def format_suffix(self) -> str:
+        if self.size is None and self.fps == FPS:
+            return ""
+        w, h = self.size or SIZE
+        return f"_{w}x{h}_{self.fps:g}fps"
 
 
 def _rows() -> tuple[Row, ...]:
@@ -73,6 +87,15 @@ def _rows() -> tuple[Row, ...]:
         rows.append(Row(lift, 90, 0, plate_radius_m=plate, variant=variant, motion=params))
     rows.append(Row("deadlift", 90, 0, variant="shake", shake=SHAKE, crf=SHAKE_CRF))
     rows.append(Row("squat", 90, 0, plate_radius_m=0.0, variant="shake", shake=SHAKE, crf=SHAKE_CRF))
+    # Rows 39 on (appended, so the clips above keep their indices and bytes), side view. Frame
+    # size and rate: a neutral deadlift at 1920x1072 (1080p has a height that is no multiple of
+    # 16) and 60 fps, a neutral empty-bar squat at 1280x720 and 24 fps, a deadlift with 20 deg
+    # lumbar flexion at 640x352 (for 640x360) and 30 fps. Then one more body each at 15 and 30 deg
+    # of lumbar flexion per lift for the spine-flexion ladder.
+    rows.append(Row("deadlift", 90, 0, size=(1920, 1072), fps=60.0))
+    rows.append(Row("squat", 90, 0, plate_radius_m=0.0, size=(1280, 720), fps=24.0))
+    rows.append(Row("deadlift", 90, 20, size=(640, 352)))
+    rows += [Row(lift, 90, lumbar, plate_radius_m=plate) for lift, plate in (dl, sq) for lumbar in (15, 30)]
     return tuple(rows)
 
 
@@ -80,14 +103,16 @@ ROWS = _rows()
 
 
 def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
-    """The clip.ClipSpec of row `index` of the set."""
+    """The clip.ClipSpec of row `index` of the set; `size` is the set's frame size, used by rows
+    that do not set their own. Rows from FIRST_VARIANT on carry every truth label."""
     from formcheck.synth import clip  # imports formcheck.synth.body lazily only when rendering
 
     row = ROWS[index]
-    return clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
-                            size=size, plate_radius_m=row.plate_radius_m, thoracic_deg=row.thoracic_deg,
-                            variant=row.variant, motion_overrides=dict(row.motion), shake=row.shake, crf=row.crf,
-                            extra_labels=bool(row.variant))
+    s = clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
+                         fps=row.fps, size=row.size or size, plate_radius_m=row.plate_radius_m,
+                         thoracic_deg=row.thoracic_deg, variant=row.variant, motion_overrides=dict(row.motion),
+                         shake=row.shake, crf=row.crf, extra_labels=index >= FIRST_VARIANT)
+    return dataclasses.replace(s, name=s.name + row.format_suffix) if row.format_suffix else s
 
 
 def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE) -> dict:
@@ -115,6 +140,8 @@ def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE)
         if row.variant:  # keys only for variant rows: the first 31 entries read as they did
             clips[-1]["variant"] = {"name": row.variant, "motion": dict(row.motion),
                                     "camera_shake": {"mm": row.shake[0], "deg": row.shake[1]}, "crf": row.crf}
+        if index >= FIRST_FORMAT:  # frame size per clip from row 39 on (before: the manifest's "size")
+            clips[-1]["size"] = [s.camera.width_px, s.camera.height_px]
     manifest = {
         "about": "Synthetic squat and deadlift clips with exact ground truth (docs/synthetic.md, "
                  "docs/synthetic-accuracy.md). Rendered from an anny body (CC0 assets, Apache-2.0 code); "
