@@ -1,11 +1,19 @@
 """View: where the camera stands relative to the lifter (side, oblique or front).
 
-The yaw of the lifter's shoulder and hip lines against the camera, from MediaPipe's metric world
-landmarks: seen from the side, the left-right axis of the body points at the camera (yaw 90 deg);
-from the front it lies across the picture (yaw 0). LABELS.md counts a camera within ~30 deg of
-perpendicular to the sagittal plane as a side view, so: side >= 60 deg, oblique 30-60, front
-< 30. The world depth axis is MediaPipe's least accurate one, so the median over the clip is used.
-A rear view cannot be told from a front one by this measure and is reported as front.
+The yaw of the lifter's shoulder and hip lines against the camera: seen from the side, the
+left-right axis of the body points at the camera (yaw 90 deg); from the front it lies across the
+picture (yaw 0). LABELS.md counts a camera within ~30 deg of perpendicular to the sagittal plane
+as a side view, so: side >= 60 deg, oblique 30-60, front < 30. It is read twice:
+- world: from MediaPipe's metric world landmarks. Their depth axis is the model's least accurate
+  one (median over the clip); on the shared clips it reads 64-68 deg both for the labelled side
+  views bad_m01-m06 and for the labelled oblique unknown_s01.
+- image: how far apart the left and right shoulders and hips are across the picture, over the
+  shoulder-hip chord, while the trunk is seen at full length: 0 from the side, about
+  FRONT_WIDTH_RATIO from the front (0.38-0.62, median 0.52, on the eleven front-view clips, real
+  and rendered), so yaw = arccos(ratio / FRONT_WIDTH_RATIO). It reads 50 deg for unknown_s01 and
+  67-70 deg for bad_m01-m06. A body's own proportions move it by about 5 deg near 60 deg.
+The view takes the smaller of the two: a clip counts as side-on only when both say so.
+A rear view cannot be told from a front one by these measures and is reported as front.
 """
 
 from __future__ import annotations
@@ -19,6 +27,10 @@ from formcheck.landmarks import Landmark, Poses
 
 SIDE_MIN_DEG = 60.0
 OBLIQUE_MIN_DEG = 30.0
+# Shoulder and hip separation across the picture over the shoulder-hip chord in a front view
+# (MediaPipe's points sit ~35 cm apart at the shoulders, ~25 cm at the hips, over a ~52 cm chord).
+FRONT_WIDTH_RATIO = 0.55
+FULL_TRUNK = 0.8  # frames with the chord at least this share of its 90th percentile: not foreshortened
 
 FILMING_ADVICE = (
     "Film side-on: camera at hip height, 3-5 m away, perpendicular to the lifter, with the whole "
@@ -32,6 +44,8 @@ class View:
 
     kind: str | None
     yaw_deg: float | None
+    world_yaw_deg: float | None = None
+    image_yaw_deg: float | None = None
 
     @property
     def spine_trusted(self) -> bool:
@@ -39,7 +53,11 @@ class View:
         return self.kind == "side"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "yaw_deg": None if self.yaw_deg is None else round(self.yaw_deg, 1)}
+        def r(v: float | None) -> float | None:
+            return None if v is None or not np.isfinite(v) else round(float(v), 1)
+
+        return {"kind": self.kind, "yaw_deg": r(self.yaw_deg), "world_yaw_deg": r(self.world_yaw_deg),
+                "image_yaw_deg": r(self.image_yaw_deg)}
 
 
 def body_yaw_deg(poses: Poses) -> np.ndarray:
@@ -54,11 +72,30 @@ def body_yaw_deg(poses: Poses) -> np.ndarray:
         return np.nanmean(np.stack(yaws), axis=0)
 
 
+def image_yaw_deg(poses: Poses) -> float:
+    """Yaw from the picture (module doc): median over the frames where the trunk is seen at full
+    length; NaN without such frames."""
+    px = poses.image_px[..., :2].astype(np.float64)
+    shoulders = px[:, [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]]
+    hips = px[:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]]
+    apart = (np.abs(shoulders[:, 0, 0] - shoulders[:, 1, 0]) + np.abs(hips[:, 0, 0] - hips[:, 1, 0])) / 2
+    chord = np.linalg.norm(shoulders.mean(1) - hips.mean(1), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        full = chord >= FULL_TRUNK * np.nanpercentile(chord, 90)
+        ratio = float(np.nanmedian(apart[full] / chord[full]))
+    if not np.isfinite(ratio):
+        return float("nan")
+    return float(np.degrees(np.arccos(min(ratio / FRONT_WIDTH_RATIO, 1.0))))
+
+
 def classify_view(poses: Poses) -> View:
-    """The clip's view from the median body yaw over the frames with a pose."""
+    """The clip's view from the smaller of the world and image yaws (module doc)."""
     yaw = body_yaw_deg(poses)
     if not np.isfinite(yaw).any():
         return View(None, None)
-    median = float(np.nanmedian(yaw))
-    kind = "side" if median >= SIDE_MIN_DEG else "oblique" if median >= OBLIQUE_MIN_DEG else "front"
-    return View(kind, median)
+    world = float(np.nanmedian(yaw))
+    image = image_yaw_deg(poses)
+    combined = float(np.nanmin([world, image]))
+    kind = "side" if combined >= SIDE_MIN_DEG else "oblique" if combined >= OBLIQUE_MIN_DEG else "front"
+    return View(kind, combined, world, image)

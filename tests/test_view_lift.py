@@ -4,23 +4,43 @@ import pytest
 from formcheck.landmarks import Landmark
 from formcheck.lift import classify_lift, world_hip_deg
 from formcheck.reps import spells, extension
-from formcheck.view import classify_view
-from tests.synthetic import Pose2D, side_view, squat_reps
+from formcheck.view import FRONT_WIDTH_RATIO, classify_view
+from tests.synthetic import TRUNK_PX, Pose2D, side_view, squat_reps
+
+
+def _turned(world_yaw: float, image_yaw: float):
+    """A standing lifter whose shoulder and hip lines are turned `world_yaw` from the camera in the
+    world landmarks (40 cm apart) and `image_yaw` in the picture (apart by FRONT_WIDTH_RATIO *
+    cos(yaw) of the shoulder-hip chord)."""
+    poses = side_view(Pose2D(), 10)
+    world, image = poses.world_m.copy(), poses.image_px.copy()
+    rw, ri = np.radians(world_yaw), np.radians(image_yaw)
+    for left, right in ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)):
+        centre = (world[:, left] + world[:, right]) / 2
+        world[:, left] = centre + 0.2 * np.array([np.cos(rw), 0, np.sin(rw)], np.float32)
+        world[:, right] = centre - 0.2 * np.array([np.cos(rw), 0, np.sin(rw)], np.float32)
+        middle = (image[:, left, 0] + image[:, right, 0]) / 2
+        half = FRONT_WIDTH_RATIO * np.cos(ri) * TRUNK_PX / 2
+        image[:, left, 0], image[:, right, 0] = middle + half, middle - half
+        image[:, right, 1] = image[:, left, 1]
+    return poses.replace(world_m=world, image_px=image)
 
 
 @pytest.mark.parametrize("yaw, kind", [(90.0, "side"), (75.0, "side"), (45.0, "oblique"), (10.0, "front")])
 def test_view_from_the_body_yaw(yaw, kind):
-    poses = side_view(Pose2D(), 10)
-    world = poses.world_m.copy()
-    half = 0.2  # 40 cm between the shoulders and between the hips
-    r = np.radians(yaw)
-    for left, right in ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)):
-        centre = (world[:, left] + world[:, right]) / 2
-        world[:, left] = centre + half * np.array([np.cos(r), 0, np.sin(r)], np.float32)
-        world[:, right] = centre - half * np.array([np.cos(r), 0, np.sin(r)], np.float32)
-    view = classify_view(poses.replace(world_m=world))
+    view = classify_view(_turned(yaw, yaw))
     assert view.kind == kind and view.yaw_deg == pytest.approx(yaw, abs=0.5)
+    assert view.world_yaw_deg == pytest.approx(yaw, abs=0.5) and view.image_yaw_deg == pytest.approx(yaw, abs=0.5)
     assert view.spine_trusted == (kind == "side")
+
+
+def test_a_side_view_needs_the_picture_to_agree():
+    """World landmarks read 65 deg (side), but shoulders and hips stand well apart across the
+    picture (50 deg): the clip is oblique and its spine is not scored."""
+    view = classify_view(_turned(65.0, 50.0))
+    assert (view.kind, round(view.yaw_deg), round(view.world_yaw_deg)) == ("oblique", 50, 65)
+    assert not view.spine_trusted
+    assert classify_view(_turned(50.0, 70.0)).kind == "oblique"  # and the other way round
 
 
 def _lift(pose: Pose2D, n: int):
