@@ -158,9 +158,11 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
             if rep.turn_kind == "lockout":
                 after_lockout[rep.turn:rep.end + 1] = True
         # Lean-back at lockout: the trunk behind vertical. (Measured against the lifter's own
-        # standing trunk it flagged more good clips, not fewer: docs/evaluation.md.)
+        # standing trunk it flagged more good clips, not fewer: docs/scoring.md.)
         out["spine_hyperextension"] = np.where(after_lockout & ~m.down, trunk, nan)
-        # The bar drifting forward: wrists ahead of mid-foot, against where they were at lift-off.
+        # The bar drifting forward: wrists ahead of mid-foot, against where they were at lift-off
+        # (the shoulders' lift-off: measured from the hips' drive start it flagged two good clips,
+        # whose lifters draw the bar in as they set the pull, docs/scoring.md).
         midfoot = (_point(m, "heel")[:, 0] + _point(m, "foot_index")[:, 0]) / 2
         ahead = (_point(m, "wrist")[:, 0] - midfoot) / foot
         drift = np.full(n, np.nan)
@@ -237,6 +239,18 @@ def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool)
     return shoulders_up
 
 
+def drive_starts(m: Measures) -> list[int]:
+    """drive_start of every rep: off the floor for a pull (not before the previous rep's end), out
+    of the bottom for a squat or RDL (not before the rep's start)."""
+    out = []
+    for k, rep in enumerate(m.reps):
+        if rep.turn_kind == "lockout":
+            out.append(drive_start(m, rep.start, m.reps[k - 1].end if k else 0, from_floor=True))
+        else:
+            out.append(drive_start(m, rep.turn, rep.start, from_floor=False))
+    return out
+
+
 def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float]]]:
     """(frame, value) per rep for the one-moment rules."""
     knee, trunk = m.angles["knee_deg"], m.angles["trunk_incline_deg"]
@@ -245,10 +259,8 @@ def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, l
         out["depth_shallow"] = []
     if lift == "deadlift":
         out["hips_too_low"] = []
-    for k, rep in enumerate(m.reps):
-        lo, hi = (rep.start, rep.turn) if rep.turn_kind == "lockout" else (rep.turn, rep.end)
-        earliest = rep.start if rep.turn_kind != "lockout" else (m.reps[k - 1].end if k else 0)
-        lo = drive_start(m, lo, earliest, from_floor=rep.turn_kind == "lockout")
+    for rep, lo in zip(m.reps, drive_starts(m)):
+        hi = rep.turn if rep.turn_kind == "lockout" else rep.end
         first_half = trunk[lo:lo + max((hi - lo) // 2, 1) + 1]
         if np.isfinite(first_half).any() and np.isfinite(trunk[lo]):
             peak = lo + int(np.nanargmax(first_half))
