@@ -3,10 +3,11 @@
 Each rule gives, per frame, a measured value (NaN where it does not apply) compared with a warn
 and a fault limit; `worse` says which way is bad. A fault event is a run of frames at warn or
 worse lasting at least `min_event_s` (one noisy frame never makes an event), with a start, a peak,
-an end, a severity and the rep it falls in. The severity is the worst level held for `min_event_s`
-(a one-frame spike to fault level inside a warning leaves it a warning); the peak is the worst
-frame at that level. Rules about one moment of a rep (depth at the bottom, hip height at
-lift-off, hips rising in the first half of the drive) give one value per rep, at that frame.
+an end, a severity and the rep it falls in. It is a fault only if the fault level is held for
+`min_fault_s` (longer: a fault needs more evidence than a warning), else a warning, so a spike to
+fault level inside a warning leaves it a warning; the peak is the worst frame at that level.
+Rules about one moment of a rep (depth at the bottom, hip height at lift-off, hips rising in the
+first half of the drive) give one value per rep, at that frame.
 
 Spine and hinge rules need a side view; knee valgus needs a front view. Rules whose view is
 missing are not scored, and the report says so.
@@ -303,7 +304,7 @@ def find_events(
 ) -> list[FaultEvent]:
     """Events of the frame rules (see module doc) and of the one-moment rules."""
     t = m.poses.time_s
-    min_s = thresholds.get(lift, "min_event_s")
+    min_s, min_fault_s = thresholds.get(lift, "min_event_s"), thresholds.get(lift, "min_fault_s")
     events: list[FaultEvent] = []
     for name, value in values.items():
         rule = RULE_BY_NAME[name]
@@ -311,7 +312,7 @@ def find_events(
         severity = _severity(value, warn, fault, rule.worse)
         worse = value * (1 if rule.worse == "above" else -1)
         for start, stop in _held_runs(severity, t, min_s, 1):
-            level = 2 if _held_runs(severity[start:stop], t[start:stop], min_s, 2) else 1
+            level = 2 if _held_runs(severity[start:stop], t[start:stop], min_fault_s, 2) else 1
             # The worst frame at that level itself: a warning's peak is not a passing fault-level spike.
             peak = int(start + np.argmax(np.where(severity[start:stop] == level, worse[start:stop], -np.inf)))
             events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[level], float(value[peak]),
