@@ -64,7 +64,7 @@ def review_page(tmp_path):
 
 def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     """Upload a bad file, then a real side-view deadlift with faults; the results, flagged frames,
-    chart and playable video appear; a stricter preset re-scores. Screenshots of each state go to
+    chart and playable video appear; another preset re-scores. Screenshots of each state go to
     artifacts/."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(review_page)
@@ -120,12 +120,13 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
     screenshot(page, "review_4_analysed.png")
 
     score_before = page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text()
-    page.locator("[data-testid=stSidebar]").get_by_text("strict", exact=True).click()
-    page.locator("[data-testid=stSidebar]").get_by_text("+strict").wait_for(timeout=30000)
+    # lenient: this clip's spine warnings at 16-24 deg fall under its 20 deg warning limit
+    page.locator("[data-testid=stSidebar]").get_by_text("lenient", exact=True).click()
+    page.locator("[data-testid=stSidebar]").get_by_text("+lenient").wait_for(timeout=30000)
     page.get_by_text("Where form broke down").wait_for(timeout=60000)
     page.locator("[data-testid=stVideo]").wait_for(timeout=120000)
     settled(page)
     assert page.locator("[data-testid=stMetric]").filter(has_text="Session score").inner_text() != score_before
-    screenshot(page, "review_5_strict_thresholds.png")
+    screenshot(page, "review_5_lenient_thresholds.png")
     page.close()
     print(f"results shown {results_s:.1f} s after the upload")
