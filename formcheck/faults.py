@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from formcheck.filtering import runs
 from formcheck.landmarks import Landmark, Poses, side_landmark
 from formcheck.lift import leg_length_px
 from formcheck.reps import Rep
@@ -107,7 +108,7 @@ class Measures:
     down: np.ndarray  # bool (frames,): in a 'down' spell
 
 
-def _severity(value: np.ndarray, warn: float, fault: float, worse: str) -> np.ndarray:
+def severity(value: np.ndarray, warn: float, fault: float, worse: str) -> np.ndarray:
     """int8 (frames,): 0 ok, 1 warn, 2 fault, -1 not applicable (NaN)."""
     sign = 1.0 if worse == "above" else -1.0
     out = np.where(sign * value >= sign * fault, 2, np.where(sign * value >= sign * warn, 1, 0)).astype(np.int8)
@@ -214,28 +215,28 @@ SET_STILL_S = 0.2  # a deadlift's set position: the hips held this long ...
 SET_STILL_LEG = 0.02  # ... within this range (leg lengths; above landmark jitter)
 
 
-def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool) -> int:
+def drive_start(hip_y: np.ndarray, time_s: np.ndarray, leg_px: float, shoulders_up: int, earliest: int,
+                from_floor: bool) -> int:
     """The frame the drive starts, at or before `shoulders_up` (where the rep signal, which follows
     the shoulders, starts rising). When the hips shoot up first the shoulders stay down, so that
-    signal starts late, after the fault. Looking back at most DRIVE_LOOKBACK_S and not before
+    signal starts late, after the fault. hip_y: the hip's image height per frame (larger is
+    lower); leg_px: the leg length. Looking back at most DRIVE_LOOKBACK_S and not before
     `earliest` (the previous rep's end, or the rep's own start):
     - out of a squat's or RDL's bottom: the last frame the hips are at their lowest;
     - off the floor (deadlift): the end of the last set position (hips held still for SET_STILL_S),
       so hips raised into the set position and held there are setting up, not the drive; with no
       such hold in reach, `shoulders_up`."""
-    hip_y = _point(m, "hip")[:, 1]  # image y grows downwards: larger is lower
-    t = m.poses.time_s
+    t = time_s
     first = max(earliest, int(np.searchsorted(t, t[shoulders_up] - DRIVE_LOOKBACK_S - 1e-9)))
     window = hip_y[first:shoulders_up + 1]
-    leg = leg_length_px(m.poses)
-    if not (np.isfinite(window).any() and np.isfinite(leg)):
+    if not (np.isfinite(window).any() and np.isfinite(leg_px)):
         return shoulders_up
     if not from_floor:
-        return first + int(np.flatnonzero(window >= np.nanmax(window) - HIP_STILL_LEG * leg)[-1])
+        return first + int(np.flatnonzero(window >= np.nanmax(window) - HIP_STILL_LEG * leg_px)[-1])
     hold = max(int(round(SET_STILL_S / np.median(np.diff(t)))), 1) if len(t) > 1 else 1
     for end in range(shoulders_up, first + hold - 1, -1):
         held = hip_y[end - hold + 1:end + 1]
-        if np.isfinite(held).all() and np.ptp(held) <= SET_STILL_LEG * leg:
+        if np.isfinite(held).all() and np.ptp(held) <= SET_STILL_LEG * leg_px:
             return end
     return shoulders_up
 
@@ -243,39 +244,53 @@ def drive_start(m: Measures, shoulders_up: int, earliest: int, from_floor: bool)
 def drive_starts(m: Measures) -> list[int]:
     """drive_start of every rep: off the floor for a pull (not before the previous rep's end), out
     of the bottom for a squat or RDL (not before the rep's start)."""
+    hip_y, t, leg = _point(m, "hip")[:, 1], m.poses.time_s, leg_length_px(m.poses)
     out = []
     for k, rep in enumerate(m.reps):
         if rep.turn_kind == "lockout":
-            out.append(drive_start(m, rep.start, m.reps[k - 1].end if k else 0, from_floor=True))
+            out.append(drive_start(hip_y, t, leg, rep.start, m.reps[k - 1].end if k else 0, from_floor=True))
         else:
-            out.append(drive_start(m, rep.turn, rep.start, from_floor=False))
+            out.append(drive_start(hip_y, t, leg, rep.turn, rep.start, from_floor=False))
     return out
 
 
-def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float]]]:
-    """(frame, value) per rep for the one-moment rules."""
+def trunk_gain_first_half(trunk_deg: np.ndarray, start: int, end: int) -> tuple[int, float]:
+    """The hips_rise_early measure on a drive from frame `start` (the drive's start) to `end`
+    (lockout / the top): (frame, the largest trunk inclination in the first half of the drive
+    less the inclination at its start); NaN when not measurable. The synthetic truth labels the
+    fault with this same function."""
+    trunk_deg = np.asarray(trunk_deg, float)
+    first_half = trunk_deg[start:start + max((end - start) // 2, 1) + 1]
+    if not np.isfinite(first_half).any() or not np.isfinite(trunk_deg[start]):
+        return start, float("nan")
+    peak = start + int(np.nanargmax(first_half))
+    return peak, float(trunk_deg[peak] - trunk_deg[start])
+
+
+def moment_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, list[tuple[int, float, int]]]:
+    """(frame, value, rep index) per rep for the one-moment rules. The rep is the one measured,
+    even where the frame lies just before its start (the drive can start before the rep signal)."""
     knee, trunk = m.angles["knee_deg"], m.angles["trunk_incline_deg"]
-    out: dict[str, list[tuple[int, float]]] = {"hips_rise_early": []}
+    out: dict[str, list[tuple[int, float, int]]] = {"hips_rise_early": []}
     if lift == "squat":
         out["depth_shallow"] = []
     if lift == "deadlift":
         out["hips_too_low"] = []
     for rep, lo in zip(m.reps, drive_starts(m)):
         hi = rep.turn if rep.turn_kind == "lockout" else rep.end
-        first_half = trunk[lo:lo + max((hi - lo) // 2, 1) + 1]
-        if np.isfinite(first_half).any() and np.isfinite(trunk[lo]):
-            peak = lo + int(np.nanargmax(first_half))
-            out["hips_rise_early"].append((peak, float(trunk[peak] - trunk[lo])))
+        peak, gain = trunk_gain_first_half(trunk, lo, hi)
+        if np.isfinite(gain):
+            out["hips_rise_early"].append((peak, gain, rep.index))
         if lift == "squat":
             window = knee[rep.start:rep.end + 1]
             if np.isfinite(window).any():
                 bottom = rep.start + int(np.nanargmin(window))
-                out["depth_shallow"].append((bottom, float(knee[bottom])))
+                out["depth_shallow"].append((bottom, float(knee[bottom]), rep.index))
         if lift == "deadlift" and np.isfinite(knee[rep.start]):
             upright = trunk[rep.start] <= thresholds.get(lift, "liftoff_trunk_max_deg")
             # only a squat-like start (trunk upright) is judged; a hinged start with bent knees is fine
             value = float(knee[rep.start]) if upright else float("nan")
-            out["hips_too_low"].append((rep.start, value))
+            out["hips_too_low"].append((rep.start, value, rep.index))
     return out
 
 
@@ -286,51 +301,71 @@ def _rep_of(frame: int, reps: list[Rep]) -> int | None:
     return None
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of every run of True in a bool array (stop exclusive)."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-
-
-def _held_runs(severity: np.ndarray, time_s: np.ndarray, min_s: float, level: int) -> list[tuple[int, int]]:
+def _held_runs(level_of: np.ndarray, time_s: np.ndarray, min_s: float, level: int) -> list[tuple[int, int]]:
     """Runs of frames at `level` or worse that last at least min_s."""
     dt = time_s[1] - time_s[0] if len(time_s) > 1 else 0.0
-    return [(a, b) for a, b in _runs(severity >= level) if time_s[b - 1] - time_s[a] + dt >= min_s - 1e-9]
+    return [(a, b) for a, b in runs(level_of >= level) if time_s[b - 1] - time_s[a] + dt >= min_s - 1e-9]
+
+
+def held_severity(raw: np.ndarray, time_s: np.ndarray, min_s: float, min_fault_s: float) -> np.ndarray:
+    """Per-frame severity as the events see it (module doc): warn only inside a run at warn or
+    worse lasting min_s, fault only inside a run at fault level lasting min_fault_s; -1 stays
+    not applicable, everything else is ok."""
+    held = np.where(raw >= 0, 0, -1).astype(np.int8)
+    for a, b in _held_runs(raw, time_s, min_s, 1):
+        held[a:b] = 1
+    for a, b in _held_runs(raw, time_s, min_fault_s, 2):
+        held[a:b] = np.where(held[a:b] == 1, 2, held[a:b])
+    return held
+
+
+def rule_severities(values: dict[str, np.ndarray], time_s: np.ndarray, lift: str,
+                    thresholds: Thresholds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per frame rule: (raw severity of each frame, held severity) - see module doc."""
+    min_s, min_fault_s = thresholds.get(lift, "min_event_s"), thresholds.get(lift, "min_fault_s")
+    out = {}
+    for name, value in values.items():
+        rule = RULE_BY_NAME[name]
+        raw = severity(value, thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key), rule.worse)
+        out[name] = (raw, held_severity(raw, time_s, min_s, min_fault_s))
+    return out
 
 
 def find_events(
-    values: dict[str, np.ndarray], moments: dict[str, list[tuple[int, float]]], m: Measures, lift: str,
-    thresholds: Thresholds,
+    values: dict[str, np.ndarray], moments: dict[str, list[tuple[int, float, int]]], m: Measures, lift: str,
+    thresholds: Thresholds, severities: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[FaultEvent]:
-    """Events of the frame rules (see module doc) and of the one-moment rules."""
+    """Events of the frame rules (see module doc) and of the one-moment rules. severities: from
+    rule_severities (computed here when not given)."""
     t = m.poses.time_s
-    min_s, min_fault_s = thresholds.get(lift, "min_event_s"), thresholds.get(lift, "min_fault_s")
+    severities = severities if severities is not None else rule_severities(values, t, lift, thresholds)
     events: list[FaultEvent] = []
     for name, value in values.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
-        severity = _severity(value, warn, fault, rule.worse)
+        raw, held = severities[name]
         worse = value * (1 if rule.worse == "above" else -1)
-        for start, stop in _held_runs(severity, t, min_s, 1):
-            level = 2 if _held_runs(severity[start:stop], t[start:stop], min_fault_s, 2) else 1
+        for start, stop in runs(held >= 1):
+            level = int(held[start:stop].max())
             # The worst frame at that level itself: a warning's peak is not a passing fault-level spike.
-            peak = int(start + np.argmax(np.where(severity[start:stop] == level, worse[start:stop], -np.inf)))
+            peak = int(start + np.argmax(np.where(raw[start:stop] == level, worse[start:stop], -np.inf)))
             events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[level], float(value[peak]),
                                      fault if level == 2 else warn, _rep_of(peak, m.reps), float(t[peak])))
     for name, items in moments.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
-        for frame, value in items:
-            level = int(_severity(np.array([value]), warn, fault, rule.worse)[0])
+        for frame, value, rep in items:
+            level = int(severity(np.array([value]), warn, fault, rule.worse)[0])
             if level >= 1:
                 events.append(FaultEvent(name, frame, frame, frame, SEVERITIES[level], value,
-                                         fault if level == 2 else warn, _rep_of(frame, m.reps), float(t[frame])))
+                                         fault if level == 2 else warn, rep, float(t[frame])))
     return sorted(events, key=lambda e: (e.start, e.rule))
 
 
 def frame_status(values: dict[str, np.ndarray], events: list[FaultEvent], pose: np.ndarray, lift: str,
-                 thresholds: Thresholds) -> list[dict]:
-    """Per frame: status (ok, warn, fault, unscored) and the worst check with its value and limit."""
+                 thresholds: Thresholds, severities: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[dict]:
+    """Per frame: status (ok, warn, fault, unscored) and the worst check with its value and limit.
+    Statuses are the held severities (rule_severities), so a frame agrees with its event."""
     n = len(pose)
     out: list[dict] = []
     worst = np.full(n, -1, np.int8)
@@ -338,10 +373,10 @@ def frame_status(values: dict[str, np.ndarray], events: list[FaultEvent], pose: 
     for name, value in values.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
-        severity = _severity(value, warn, fault, rule.worse)
-        for i in np.flatnonzero(severity > worst):
-            worst[i] = severity[i]
-            check[i] = {"rule": name, "value": round(float(value[i]), 2), "limit": fault if severity[i] == 2 else warn}
+        held = severities[name][1]
+        for i in np.flatnonzero(held > worst):
+            worst[i] = held[i]
+            check[i] = {"rule": name, "value": round(float(value[i]), 2), "limit": fault if held[i] == 2 else warn}
     for e in events:
         if e.start == e.end:  # one-moment rules mark their frame
             level = SEVERITIES.index(e.severity)

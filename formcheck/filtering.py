@@ -42,9 +42,9 @@ def drop_hidden(poses: Poses, min_visibility: float) -> Poses:
     return poses.replace(image_px=image, world_m=world)
 
 
-def _runs(finite: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the True runs in a 1-D bool array."""
-    edges = np.diff(np.concatenate(([0], finite.astype(np.int8), [0])))
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
@@ -61,7 +61,7 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, max_gap_s: float) -> np.nd
         missing = np.isnan(y)
         if not missing.any() or missing.all():
             continue
-        for start, stop in _runs(missing):
+        for start, stop in runs(missing):
             if start == 0 or stop == len(y):
                 continue
             if time_s[stop] - time_s[start - 1] <= max_gap_s + 1e-9:
@@ -78,7 +78,7 @@ def lowpass(values: np.ndarray, time_s: np.ndarray, cutoff_hz: float, order: int
     flat = out.reshape(len(out), -1)
     finite_rows = np.isfinite(flat)
     for col in range(flat.shape[1]):
-        for start, stop in _runs(finite_rows[:, col]):
+        for start, stop in runs(finite_rows[:, col]):
             flat[start:stop, col] = _lowpass_run(flat[start:stop, col], time_s[start:stop], cutoff_hz, order)
     return out.astype(values.dtype, copy=False)
 

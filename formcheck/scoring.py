@@ -17,7 +17,7 @@ from formcheck.analysis import Analysis
 from formcheck.assess import Assessment
 from formcheck.faults import (
     RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, hinged_in_reps, knee_inward_deg,
-    moment_values,
+    moment_values, rule_severities,
 )
 from formcheck.landmarks import side_landmark
 from formcheck.report import Report
@@ -120,8 +120,9 @@ def score_report(
     if view.kind == "front" and lift == "squat":
         values["knee_valgus"] = np.where(down, knee_inward_deg(assessment.motion), np.nan)
     values = {k: v for k, v in values.items() if lift in RULE_BY_NAME[k].lifts}
-    events = find_events(values, moments, measures, lift, thresholds)
-    statuses = frame_status(values, events, report.pose, lift, thresholds)
+    severities = rule_severities(values, analysis.poses.time_s, lift, thresholds)
+    events = find_events(values, moments, measures, lift, thresholds, severities)
+    statuses = frame_status(values, events, report.pose, lift, thresholds, severities)
     scores = rep_scores(len(assessment.reps), events)
     reps = [_rep_row(rep, analysis, spine, events, s, lift) for rep, s in zip(assessment.reps, scores)]
     if not assessment.reps:

@@ -34,6 +34,15 @@ def _private_history(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (tests/browser.py), one per test module."""
+    from tests.browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
 @pytest.fixture(scope="session")
 def clip():
     """A sample clip from sample_videos/ (set-up copies them from ../shared/videos)."""

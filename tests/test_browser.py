@@ -12,15 +12,9 @@ import time
 
 import pytest
 
-from tests.browser import chromium, screenshot, serve_app, settled
+from tests.browser import screenshot, serve_app, settled
 
 pytestmark = pytest.mark.real
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

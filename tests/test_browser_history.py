@@ -9,18 +9,12 @@ import os
 import pytest
 
 from formcheck.store import Store
-from tests.browser import chromium, screenshot, serve_app, settled
+from tests.browser import screenshot, serve_app, settled
 
 pytestmark = pytest.mark.real
 
 # (clip, weeks before today, load in kg): an earlier clean pull, then a rounded back at a heavier load
 SETS = (("deadlift_side_good_01.mp4", 2, "120"), ("deadlift_side_roundback_01.mp4", 0, "140"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

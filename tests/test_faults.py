@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from formcheck.angles import compute_angles
-from formcheck.faults import Measures, find_events, frame_status, frame_values, knee_inward_deg, moment_values
+from formcheck.faults import (
+    Measures, find_events, frame_status, frame_values, knee_inward_deg, moment_values, rule_severities,
+)
 from formcheck.landmarks import N_LANDMARKS, Poses, side_landmark
 from formcheck.reps import Rep
 from formcheck.scoring import rep_scores
@@ -76,9 +78,15 @@ def test_a_short_spike_inside_a_warning_leaves_it_a_warning():
     assert (e.severity, e.limit, e.start, e.end) == ("warn", 15.0, 20, 49)
     assert e.value == pytest.approx(20.0) and not 34 <= e.peak < 37
     bend[34:40] = 40.0  # 0.2 s at fault level: an event's length, but short of min_fault_s (0.3 s)
-    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    m = _measures(HINGE, bend)
+    events, values = _events(m, "deadlift")
     (e,) = [e for e in events if e.rule == "spine_flexion"]
     assert (e.severity, e.limit) == ("warn", 15.0)
+    # the frames agree with their event: the spike's frames are warnings too, not faults
+    status = frame_status(values, events, m.poses.has_pose, "deadlift", T,
+                          rule_severities(values, m.poses.time_s, "deadlift", T))
+    assert {status[i]["status"] for i in range(20, 50)} == {"warn"}
+    assert {status[i]["check"]["limit"] for i in range(34, 40)} == {15.0}
     bend[34:44] = 40.0  # 0.33 s at fault level: held long enough
     events, _ = _events(_measures(HINGE, bend), "deadlift")
     (e,) = [e for e in events if e.rule == "spine_flexion"]
@@ -107,6 +115,7 @@ def test_hips_rising_before_the_shoulders_is_caught_from_when_the_hips_start():
     (e,) = [e for e in events if e.rule == "hips_rise_early"]
     # the set position ends once the hips have moved more than jitter: a degree or two is lost
     assert e.severity == "fault" and 16.0 <= e.value <= 18.0 and 38 <= e.peak <= 41
+    assert e.rep == 0  # the rep it was measured for, though the drive starts before the rep signal
 
 
 def test_hips_and_shoulders_rising_together_is_no_fault():
@@ -185,8 +194,9 @@ def test_leaning_back_after_lockout():
 def test_frame_status_carries_value_and_limit():
     m = _measures(HINGE, _ramp(40.0, 20, 60))
     values = frame_values(m, "deadlift", T)
-    events = find_events(values, moment_values(m, "deadlift", T), m, "deadlift", T)
-    status = frame_status(values, events, m.poses.has_pose, "deadlift", T)
+    severities = rule_severities(values, m.poses.time_s, "deadlift", T)
+    events = find_events(values, moment_values(m, "deadlift", T), m, "deadlift", T, severities)
+    status = frame_status(values, events, m.poses.has_pose, "deadlift", T, severities)
     assert status[40] == {"status": "fault", "check": {"rule": "spine_flexion", "value": 40.0, "limit": 26.0}}
     assert status[12]["status"] == "ok"
     assert status[0]["status"] == "unscored"  # outside any rep no rule applies

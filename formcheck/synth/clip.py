@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck import faults
 from formcheck import thresholds as thresholds_mod
 from formcheck.synth import body, motion, render, truth
 
@@ -168,7 +169,7 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, ex
 
     extra: also the rules of the fault variants, each measured as formcheck measures it but on the
     body's true angles: `hips_rise_early` (trunk inclination gained in the first half of the
-    drive, motion.trunk_gain_first_half), `neck_misalignment` (largest change of the neck angle from
+    drive, faults.trunk_gain_first_half), `neck_misalignment` (largest change of the neck angle from
     its value standing tall, depth < STANDING_DEPTH), and for deadlifts `lumbar_extension` (lumbar
     extension in the rep; no rule or published limit of its own, so graded with the spine-flexion
     limits mirrored) and `bar_far` (the bar centre ahead of where it left the floor during the pull,
@@ -219,7 +220,7 @@ STANDING_DEPTH = 0.02  # depth (motion.py) at or below which the lifter stands t
 def _extra_labels(lift, r, frames, depth, bar_x, foot_length_m, limits, grade) -> dict:
     out = {}
     lo, hi = (r.start, r.turn) if lift == "deadlift" else (r.turn, r.end)
-    _, gain = motion.trunk_gain_first_half(np.asarray(frames["trunk_incline_deg"], float), lo, hi)
+    _, gain = faults.trunk_gain_first_half(np.asarray(frames["trunk_incline_deg"], float), lo, hi)
     out["hips_rise_early"] = {"trunk_gain_deg": gain, "label": grade(
         gain, limits.get(lift, "hips_rise_trunk_gain_warn_deg"), limits.get(lift, "hips_rise_trunk_gain_fault_deg"))}
     neck = np.asarray(frames["neck_deg"], float)

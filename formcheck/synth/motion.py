@@ -235,17 +235,6 @@ def drive_progress(phase: np.ndarray, lift: str, down_fraction: float) -> np.nda
     return np.where((u >= 0.0) & (u <= 1.0), u, np.nan)
 
 
-def trunk_gain_first_half(trunk_deg: np.ndarray, start: int, end: int) -> tuple[int, float]:
-    """formcheck's hips_rise_early measure (faults.moment_values) on a drive from frame `start`
-    (the floor / the bottom) to `end` (lockout / the top): (frame, the largest trunk inclination
-    in the first half of the drive less the inclination at its start)."""
-    first_half = np.asarray(trunk_deg, float)[start:start + max((end - start) // 2, 1) + 1]
-    if not np.isfinite(first_half).any() or not np.isfinite(trunk_deg[start]):
-        return start, float("nan")
-    peak = start + int(np.nanargmax(first_half))
-    return peak, float(trunk_deg[peak] - trunk_deg[start])
-
-
 def generate(params: MotionParams, segments: Segments | None = None) -> Motion:
     """Per-frame angles for `params` (see module doc). Reps follow each other after `hold_s`.
     segments: the body's side-view geometry, needed only when the hips rise early."""
