@@ -25,22 +25,36 @@ uploaded = left.file_uploader(
 )
 right.info(ui.CAMERA_GUIDE)
 
-job, reviewed, error = None, st.session_state.get("reviewed"), None
+# The upload's state, kept across reruns: its file id, the analysis job, the result or the error.
+# The file is read, hashed, checked and handed to a job only when a new file is uploaded; the
+# reruns that follow (polling, widget changes) only look at the job. A failed file keeps its error
+# on show and is not analysed again until another file is uploaded.
 if uploaded is None:
-    reviewed = None
-elif reviewed is None or st.session_state.get("upload_id") != uploaded.file_id:
-    try:
-        job = review.start(review.store_upload(uploaded.getvalue(), uploaded.name), uploaded.name)
-        # a file analysed before is done at once: no progress bar flashes by
-        reviewed = job.result() if job.wait(0.3) else None
-    except FormcheckError as exc:
-        reviewed, error = None, exc
-st.session_state["reviewed"] = reviewed
-st.session_state["upload_id"] = uploaded.file_id if uploaded is not None and reviewed is not None else None
+    st.session_state.pop("upload", None)
+    current = {"job": None, "reviewed": None, "error": None}
+else:
+    current = st.session_state.get("upload")
+    fresh = current is None or current["file_id"] != uploaded.file_id
+    if fresh:
+        current = {"file_id": uploaded.file_id, "job": None, "reviewed": None, "error": None}
+        st.session_state["upload"] = current
+        try:
+            current["job"] = review.start(review.store_upload(uploaded.getvalue(), uploaded.name), uploaded.name)
+        except FormcheckError as exc:
+            current["error"] = exc
+    job = current["job"]
+    # a file analysed before is done at once: no progress bar flashes by
+    if job is not None and job.wait(0.3 if fresh else 0):
+        try:
+            current["reviewed"] = job.result()
+        except FormcheckError as exc:
+            current["error"] = exc
+        current["job"] = None
+job, reviewed, error = current["job"], current["reviewed"], current["error"]
 
 limits = ui.threshold_panel(reviewed.assessment.lift.kind if reviewed else None)
 
-if job is not None and reviewed is None and error is None:
+if job is not None:
     ui.show_progress(job.progress)
     st.caption("The page stays usable meanwhile: read the notes below or set the thresholds.")
     st.markdown(ui.ABOUT)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,60 @@ def test_page_shows_progress_while_the_job_runs(monkeypatch):
     assert not at.exception
     assert "no lifter found in this test" in at.error[0].value
     assert review.start(Path("/nonexistent") / "job.mp4", "job.mp4") is not job  # a failed job is retried
+
+
+def test_a_bad_file_is_checked_once_and_its_error_stays_on_later_reruns(monkeypatch):
+    """A refused upload is read and checked once: touching a widget afterwards keeps its error on
+    show without reading, hashing or checking the file again."""
+    checked = []
+
+    def store_upload(data, name):
+        checked.append(name)
+        raise review.BadVideoError(f"{name}: not a video in a supported format")
+
+    monkeypatch.setattr(review, "store_upload", store_upload)
+    monkeypatch.setattr(review, "_JOBS", type(review._JOBS)())
+    at = upload(run(AppTest.from_file(APP, default_timeout=TIMEOUT_S)), "notes.mp4", b"text" * 100)
+    assert "not a video in a supported format" in at.error[0].value and checked == ["notes.mp4"]
+    at.sidebar.radio[0].set_value("strict")
+    run(at)
+    assert len(at.error) == 1 and "not a video in a supported format" in at.error[0].value
+    assert checked == ["notes.mp4"] and not at.metric
+    # another file is a new upload: checked afresh
+    upload(at, "other.mp4", b"more text" * 100)
+    assert checked == ["notes.mp4", "other.mp4"]
+
+
+def test_a_failed_analysis_is_not_run_again_on_later_reruns(monkeypatch):
+    """Polling the job does not store the upload again, and once the analysis failed its error
+    stays on show through later reruns without the analysis being started again."""
+    stored, analysed = [], []
+
+    def store_upload(data, name):
+        stored.append(name)
+        return Path("/nonexistent") / "failing.mp4"
+
+    def analyse(path, name, progress=None, **kwargs):
+        analysed.append(name)
+        time.sleep(1.2)  # long enough for the page to poll a few times
+        raise review.BadVideoError("no lifter found in this test")
+
+    monkeypatch.setattr(review, "store_upload", store_upload)
+    monkeypatch.setattr(review, "analyse", analyse)
+    monkeypatch.setattr(review, "_JOBS", type(review._JOBS)())
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.file_uploader[0].set_value(("failing.mp4", b"anything", "video/mp4"))
+    at.run(timeout=30)  # polls until the job fails
+    assert not at.exception
+    assert "no lifter found in this test" in at.error[0].value
+    assert stored == ["failing.mp4"] and analysed == ["failing.mp4"]
+    at.sidebar.radio[0].set_value("strict")
+    run(at)
+    run(at)
+    assert len(at.error) == 1 and "no lifter found in this test" in at.error[0].value
+    assert stored == ["failing.mp4"] and analysed == ["failing.mp4"]
+    assert not at.metric and not at.get("progress")
 
 
 def _stored_page(report_json: str):
