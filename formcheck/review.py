@@ -193,6 +193,13 @@ def rescore(reviewed: Reviewed, thresholds: Thresholds) -> Report:
     return score_report(reviewed.analysis, reviewed.assessment, thresholds)
 
 
+def scored_key(report: Report) -> tuple[str, str]:
+    """What makes a scored report what it is: the video (its sha256) and the thresholds it was
+    scored with (as sorted JSON). The one key for "this video scored with these limits": the
+    annotated video's cache, the page's cached stills, and the save form's "saved already"."""
+    return report.video.sha256, json.dumps(report.assessment.get("thresholds"), sort_keys=True)
+
+
 def rule_title(rule: str) -> str:
     return rule.replace("_", " ").capitalize()
 
@@ -239,7 +246,7 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
 
 def annotated_video(reviewed: Reviewed, report: Report, progress: Callable[[int, int], None] | None = None) -> Path:
     """The annotated H.264 video for these thresholds (cached by video and thresholds)."""
-    key = assets.cache_key(reviewed.analysis.report.video.sha256, json.dumps(report.assessment.get("thresholds"), sort_keys=True))
+    key = assets.cache_key(*scored_key(report))
     path = assets.cache_dir("annotated") / f"{key}.mp4"
     if not path.is_file():
         a = reviewed.analysis

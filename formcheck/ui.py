@@ -48,7 +48,7 @@ def _fit(image, max_height_px: int) -> int | str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _stills(path: str, thresholds_key: str, indices: tuple[int, ...], crop: bool, max_side_px: int,
+def _stills(path: str, scored: tuple[str, str], indices: tuple[int, ...], crop: bool, max_side_px: int,
             _source: review.Reviewed, _report: Report, _flags: tuple[dict, ...]):
     """Stills cached by video, thresholds and frames (the underscored arguments are not hashed)."""
     return review.frames(_source, _report, list(indices), list(_flags), crop_to_body=crop, max_side_px=max_side_px)
@@ -116,11 +116,11 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         st.subheader("Reps")
         st.dataframe(charts.rep_rows(report), hide_index=True, key=f"{key}_reps")
 
-    thresholds_key = str(sorted(report.assessment.get("thresholds", {}).items()))
+    scored = review.scored_key(report)
     if flags:
         st.subheader("Where form broke down")
         shown = flags[:GALLERY_MAX]
-        images = (_stills(str(source.path), thresholds_key, tuple(f["peak"] for f in shown), True, STILL_PX,
+        images = (_stills(str(source.path), scored, tuple(f["peak"] for f in shown), True, STILL_PX,
                           source, report, tuple(shown)) if source else stills or {})
         for n, flag in enumerate(shown):
             with st.container(border=True):
@@ -139,7 +139,7 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
 
     video_path = None
     if source:
-        _frame_viewer(report, source, flags, thresholds_key, key)
+        _frame_viewer(report, source, flags, scored, key)
         st.subheader("Annotated video")
         with st.spinner("Drawing the annotated video..."):
             video_path = review.annotated_video(source, report)
@@ -158,7 +158,7 @@ def _jump_to_choice(key: str, flags: list[dict], labels: list[str]) -> None:
         _jump(key, flags[labels.index(chosen)]["peak"])
 
 
-def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], thresholds_key: str, key: str) -> None:
+def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], scored: tuple[str, str], key: str) -> None:
     st.subheader("Frame by frame")
     last = max(len(report.time_s) - 1, 0)
     frame_key = f"{key}_frame"
@@ -172,7 +172,7 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], th
     index = controls.slider("Frame", 0, last, key=frame_key)
     status = report.frame_status[index] if index < len(report.frame_status) else {"status": "unscored"}
     controls.caption(f"{report.time_s[index]:.2f} s, frame {index} of {last}: {status['status']}")
-    image = _stills(str(source.path), thresholds_key, (index,), False, VIEWER_PX, source, report,
+    image = _stills(str(source.path), scored, (index,), False, VIEWER_PX, source, report,
                     tuple(f for f in flags if f["peak"] == index))
     if index in image:
         picture.image(image[index], width=_fit(image[index], VIEWER_MAX_HEIGHT_PX))

@@ -6,7 +6,6 @@ formcheck.store."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 
 import numpy as np
@@ -51,7 +50,7 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str) -> None:
         return
     done = st.session_state.get(f"{key}_done")
     # saved already: this video scored with exactly these limits
-    scored = (report.video.sha256, json.dumps(report.assessment.get("thresholds"), sort_keys=True))
+    scored = review.scored_key(report)
     if done and done[0] == scored:
         st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.",
                    icon=":material/check_circle:")

@@ -3,6 +3,7 @@ flagged-still drawing and the `formcheck app` command."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -73,6 +74,24 @@ def test_a_bug_in_the_analysis_reaches_the_page_as_a_sentence(monkeypatch):
     assert job.wait(10)
     with pytest.raises(FormcheckError, match="failed unexpectedly \\(ZeroDivisionError\\)"):
         job.result()
+
+
+def test_scored_key_is_the_video_and_the_thresholds_in_any_key_order():
+    import dataclasses
+
+    from formcheck import thresholds
+    from tests.stored import scored_report
+
+    report = scored_report()
+    limits = report.assessment["thresholds"]
+    assert review.scored_key(report) == (report.video.sha256, json.dumps(limits, sort_keys=True))
+    shuffled = dataclasses.replace(report, assessment={"thresholds": dict(reversed(list(limits.items())))})
+    assert review.scored_key(shuffled) == review.scored_key(report)
+    strict = dataclasses.replace(report, assessment={"thresholds": thresholds.preset("strict").to_dict()})
+    assert review.scored_key(strict)[0] == report.video.sha256
+    assert review.scored_key(strict) != review.scored_key(report)
+    other_video = dataclasses.replace(report, video=dataclasses.replace(report.video, sha256="f" * 64))
+    assert review.scored_key(other_video) != review.scored_key(report)
 
 
 def test_finished_jobs_are_kept_up_to_a_bound(monkeypatch):
