@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,6 @@ from sqlalchemy import event
 from formcheck.errors import StoreError
 from formcheck.report import Report
 
-HEAD = "0002"  # newest schema revision (formcheck/migrations/versions/)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LB_KG = 0.45359237
 UNITS = ("kg", "lb")
@@ -164,16 +164,29 @@ def schema_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _scripts(config):
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(config)
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest schema revision, as Alembic reads it from formcheck/migrations/versions/."""
+    return _scripts(_alembic_config()).get_current_head()
+
+
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` in place, in one transaction under a lock, so two processes
     opening an old database at once upgrade it once. Data is kept (see the migrations)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     config = _alembic_config()
-    known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
-    target = HEAD if revision == "head" else revision
+    script = _scripts(config)
+    known = {s.revision for s in script.walk_revisions()}
+    head = script.get_current_head()
+    target = head if revision == "head" else revision
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(5155001)"))
@@ -182,7 +195,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
             return
         if current is not None and current not in known:
             raise StoreError(f"the session database has schema {current}, newer than this formcheck "
-                             f"knows ({HEAD}): update formcheck")
+                             f"knows ({head}): update formcheck")
         config.attributes["connection"] = conn
         command.upgrade(config, target)
 
@@ -564,5 +577,5 @@ class Store:
                     entry["jpeg_base64"] = base64.b64encode(f["path"].read_bytes()).decode()
                 files.append(entry)
             out.append({**record.to_dict(), "report": self.report_dict(record.id), "files": files})
-        return {"formcheck_export": 1, "athlete": name, "schema": HEAD,
+        return {"formcheck_export": 1, "athlete": name, "schema": head_revision(),
                 "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "sessions": out}

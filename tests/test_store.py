@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from formcheck import store as store_mod
 from formcheck.errors import StoreError
 from formcheck.report import Report
-from formcheck.store import HEAD, NewSession, Store, make_engine, schema_revision, upgrade
+from formcheck.store import NewSession, Store, head_revision, make_engine, schema_revision, upgrade
 from tests import pg
 from tests.stored import scored_report, tiny_jpeg
 
@@ -35,7 +35,7 @@ def _save(store, athlete="Alice", day=dt.date(2026, 11, 20), **kw):
 def test_round_trip(store):
     report = scored_report(faults=(("forward_lean", "warn", 0), ("spine_flexion", "fault", 1)))
     saved = _save(store, report=report, notes="belt on")
-    assert schema_revision(store.engine) == HEAD
+    assert schema_revision(store.engine) == head_revision()
     assert (saved.athlete, saved.lift, saved.recorded_on, saved.load, saved.load_kg, saved.rpe, saved.notes) == (
         "Alice", "squat", dt.date(2026, 11, 20), "100 kg", 100.0, 8.0, "belt on")
     assert (saved.score, saved.reps, saved.faults) == (report.score, 3, 2)
@@ -93,6 +93,7 @@ def test_export_has_everything(store):
     _save(store, athlete="Bob")
     data = json.loads(json.dumps(store.export("Alice")))
     assert data["athlete"] == "Alice" and len(data["sessions"]) == 1
+    assert data["schema"] == head_revision() == schema_revision(store.engine)
     entry = data["sessions"][0]
     assert entry["id"] == saved.id and entry["report"]["faults"] == store.report_dict(saved.id)["faults"]
     assert len(entry["files"]) == 2 and all(f["jpeg_base64"] for f in entry["files"])
@@ -159,7 +160,7 @@ def test_upgrade_from_the_first_schema_keeps_every_row(url, tmp_path):
                  "rsha": store_mod._sha256(report_json.encode())})
     engine.dispose()
     with Store(url=url, home=tmp_path / "home") as s:
-        assert schema_revision(s.engine) == HEAD
+        assert schema_revision(s.engine) == head_revision()
         old = s.sessions("Old Timer")
         assert [(r.id, r.load, r.load_kg, r.notes) for r in old] == [
             (1, "100 kg", 100.0, "old"), (2, "225 lb", pytest.approx(102.058, abs=1e-3), "old"), (3, "", None, "old")]
@@ -178,8 +179,15 @@ def test_a_newer_schema_is_refused(tmp_path):
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
-    with pytest.raises(StoreError, match="newer than this formcheck"):
+    with pytest.raises(StoreError, match=f"schema 9999, newer than this formcheck knows \\({head_revision()}\\)"):
         Store(url=url, home=tmp_path)
+
+
+def test_head_is_the_newest_revision_file():
+    """The head comes from Alembic's own reading of the migrations, so a new revision file is the
+    new head without another number to keep in step."""
+    files = sorted(p.name for p in (store_mod.MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    assert head_revision() == files[-1][:4]
 
 
 def test_unwritable_data_folder_is_a_clear_error(tmp_path):
