@@ -206,7 +206,7 @@ def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
 
 def app_script() -> Path:
     """The app (review and History pages): app.py beside the package (a source checkout or an editable install)."""
-    path = Path(__file__).resolve().parent.parent / "app.py"
+    path = assets.REPO_DIR / "app.py"
     if not path.is_file():
         raise FormcheckError(f"the review page {path} is missing: run `formcheck app` from a source checkout "
                              "(pip install -e .)")

@@ -11,7 +11,8 @@ chord length c the bend is
     bend_deg = 4 * atan(2 * s / c)   (exact for a circular arc: the angle the edge turns through)
 
 + = convex (rounded back, flexion), - = concave (arched, extension). A standing back has its own
-S-shaped bend, so faults are judged by the change from the lifter's standing value.
+S-shaped bend, but standing, the arms beside the trunk spoil the outline; so `spine_flexion` reads
+the bend while the trunk is hinged, against a straight outline (docs/scoring.md).
 
 Where an arm lies along the back (a bar on the back: elbows and hands behind the shoulders, or the
 arms hanging beside the trunk while standing) the outline there is the arm's. An edge point closer

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from formcheck.angles import signed_angle_deg
 from formcheck.filtering import runs
 from formcheck.landmarks import Landmark, Poses, side_landmark
 from formcheck.lift import leg_length_px
@@ -197,13 +198,12 @@ def knee_inward_deg(poses: Poses) -> np.ndarray:
     legs = []
     for side in ("left", "right"):
         hip, knee, ankle = (px[:, side_landmark(side, j)] for j in ("hip", "knee", "ankle"))
-        thigh, shank = knee - hip, ankle - knee
+        thigh, leg = knee - hip, ankle - hip
         with np.errstate(invalid="ignore", divide="ignore"):
-            cos = np.sum(thigh * shank, 1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))
-            along = np.sum((knee - hip) * (ankle - hip), 1) / np.sum((ankle - hip) ** 2, 1)
-        on_line_x = hip[:, 0] + along * (ankle[:, 0] - hip[:, 0])
+            along = np.sum(thigh * leg, 1) / np.sum(leg**2, 1)
+        on_line_x = hip[:, 0] + along * leg[:, 0]
         inward = np.sign(np.abs(on_line_x - mid_x) - np.abs(knee[:, 0] - mid_x))
-        legs.append(inward * np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        legs.append(inward * np.abs(signed_angle_deg(thigh, ankle - knee)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmax(np.stack(legs), axis=0)

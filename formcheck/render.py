@@ -42,9 +42,9 @@ class SkeletonAnnotator:
     far_bgr: tuple[int, int, int] = (150, 150, 150)
     joint_bgr: tuple[int, int, int] = (255, 255, 255)
     text_bgr: tuple[int, int, int] = (255, 255, 255)
-    angle_text: float = 0.6  # size of the joint angles written on the body, at 720 px image height
+    angle_text: float = 0.6  # size of the joint angles written on the body, at scale 1 (a 720 px short side)
     panel: bool = True  # the corner box listing every angle
-    panel_text: float = 0.55  # its text size, at 720 px image height
+    panel_text: float = 0.55  # its text size, at scale 1
 
     def annotate(
         self, image: np.ndarray, points_px: np.ndarray, angles: dict[str, float], side: str | None,
@@ -208,7 +208,7 @@ RULE_JOINT = {
     "hips_rise_early": ("hip",), "hips_too_low": ("knee",), "bar_far": ("wrist",), "arm_bend": ("elbow",),
     "heel_lift": ("heel",), "depth_shallow": ("knee",), "forward_lean": ("hip",), "knee_valgus": ("knee",),
 }
-_UNIT_TEXT = {"deg": "deg", "foot lengths": "foot", "ratio": ""}
+_UNIT_TEXT = {"deg": "deg", "foot lengths": "foot"}
 
 
 def _joint_point(points_px: np.ndarray, side: str | None, rule: str) -> tuple[int, int] | None:
@@ -279,7 +279,7 @@ def render_frames(
     """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px.
 
     checks: frame index -> {rule, severity, value, limit, unit}: the flag a still illustrates,
-    drawn as a ringed joint and a banner (default: the frame's own worst check, if any).
+    drawn as a ringed joint and a banner (frames without one get no banner).
     crop_to_body: cut the frame down to the lifter (with a margin) before scaling, so the body
     and its readouts fill the still."""
     wanted = set(indices)
@@ -303,8 +303,6 @@ def render_frames(
             values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
             status = statuses[i] if statuses else None
             check = (checks or {}).get(i)
-            if check is None and status and status.get("status") in ("warn", "fault") and status.get("check"):
-                check = {"severity": status["status"], "unit": "", **status["check"]}
             if check is not None:
                 ring_joint(image, points, side, check)
             annotator.annotate(image, points, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",

@@ -16,13 +16,21 @@ import numpy as np
 from formcheck.analysis import Analysis
 from formcheck.assess import Assessment
 from formcheck.faults import (
-    RULE_BY_NAME, FaultEvent, Measures, find_events, frame_status, frame_values, hinged_in_reps, knee_inward_deg,
-    moment_values, rule_severities,
+    RULE_BY_NAME,
+    FaultEvent,
+    Measures,
+    find_events,
+    frame_status,
+    frame_values,
+    hinged_in_reps,
+    knee_inward_deg,
+    moment_values,
+    rule_severities,
 )
 from formcheck.landmarks import side_landmark
 from formcheck.report import Report
-from formcheck.spine import standing_frames
 from formcheck.reps import RepSettings
+from formcheck.spine import standing_frames
 from formcheck.thresholds import Thresholds
 from formcheck.view import FILMING_ADVICE
 

@@ -41,13 +41,12 @@ class SpineSettings:
 class Spine:
     """Per-frame arrays (frames,), NaN where not measured.
 
-    bend_deg: back-contour bend (+ rounded, - arched); flexion_deg: bend_deg minus its standing
-    baseline; neck_change_deg: neck_deg minus its standing baseline; chord_change: hip->shoulder
+    bend_deg: back-contour bend (+ rounded, - arched; judged against a straight outline, see
+    docs/scoring.md); neck_change_deg: neck_deg minus its standing baseline; chord_change: hip->shoulder
     chord over thigh length, as a fraction of its standing value minus 1 (- = shortened).
     baseline: the standing values; contour_frames: frames the mask was measured on."""
 
     bend_deg: np.ndarray
-    flexion_deg: np.ndarray
     neck_change_deg: np.ndarray
     chord_change: np.ndarray
     baseline: dict
@@ -155,7 +154,6 @@ def measure(
         }
     return Spine(
         bend_deg=bend,
-        flexion_deg=bend - baseline["bend_deg"],
         neck_change_deg=angles["neck_deg"] - baseline["neck_deg"],
         chord_change=ratio / baseline["chord_thigh_ratio"] - 1.0,
         baseline=baseline,

@@ -8,6 +8,7 @@ records the version and the values it was scored with.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import tomllib
 from importlib import resources
@@ -18,8 +19,14 @@ from formcheck.errors import ConfigError
 LIFT_TABLES = ("deadlift", "rdl", "squat")
 
 
+@functools.cache
+def _packaged(name: str) -> dict:
+    """A TOML file of the package, read once per process (callers must not change it)."""
+    return tomllib.loads(resources.files("formcheck").joinpath(name).read_text())
+
+
 def _defaults() -> dict:
-    return tomllib.loads(resources.files("formcheck").joinpath("thresholds.toml").read_text())
+    return copy.deepcopy(_packaged("thresholds.toml"))
 
 
 class Thresholds:
@@ -79,10 +86,10 @@ def preset(name: str) -> Thresholds:
     """The built-in thresholds moved to a preset (`presets.toml`); 'standard' is the default."""
     if name not in PRESETS:
         raise ConfigError(f"unknown preset '{name}': choose one of {', '.join(PRESETS)}")
-    base = Thresholds(_defaults())
+    base = load()
     if name == "standard":
         return base
-    overrides = tomllib.loads(resources.files("formcheck").joinpath("presets.toml").read_text())[name]
+    overrides = _packaged("presets.toml")[name]
     return base.with_overrides({**overrides, "version": f"{base.version}+{name}"})
 
 

@@ -9,8 +9,8 @@ as a side view, so: side >= 60 deg, oblique 30-60, front < 30. It is read twice:
   views bad_m01-m06 and for the labelled oblique unknown_s01.
 - image: how far apart the left and right shoulders and hips are across the picture, over the
   shoulder-hip chord, while the trunk is seen at full length: 0 from the side, about
-  FRONT_WIDTH_RATIO from the front (0.38-0.62, median 0.52, on the eleven front-view clips, real
-  and rendered), so yaw = arccos(ratio / FRONT_WIDTH_RATIO). It reads 50 deg for unknown_s01 and
+  FRONT_WIDTH_RATIO from the front (0.38-0.62, median 0.52, on eleven front-view clips: seven
+  real, two of them no lift, and four rendered), so yaw = arccos(ratio / FRONT_WIDTH_RATIO). It reads 50 deg for unknown_s01 and
   67-70 deg for bad_m01-m06. A body's own proportions move it by about 5 deg near 60 deg.
 The view takes the smaller of the two: a clip counts as side-on only when both say so.
 A rear view cannot be told from a front one by these measures and is reported as front.
@@ -27,8 +27,9 @@ from formcheck.landmarks import Landmark, Poses
 
 SIDE_MIN_DEG = 60.0
 OBLIQUE_MIN_DEG = 30.0
-# Shoulder and hip separation across the picture over the shoulder-hip chord in a front view
-# (MediaPipe's points sit ~35 cm apart at the shoulders, ~25 cm at the hips, over a ~52 cm chord).
+# Shoulder and hip separation across the picture over the shoulder-hip chord in a front view:
+# between the front-view clips' median (0.52) and a body's proportions (MediaPipe's points ~35 cm
+# apart at the shoulders, ~25 cm at the hips, over a ~52 cm chord: 0.58).
 FRONT_WIDTH_RATIO = 0.55
 FULL_TRUNK = 0.8  # frames with the chord at least this share of its 90th percentile: not foreshortened
 

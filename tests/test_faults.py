@@ -5,7 +5,13 @@ import pytest
 
 from formcheck.angles import compute_angles
 from formcheck.faults import (
-    Measures, find_events, frame_status, frame_values, knee_inward_deg, moment_values, rule_severities,
+    Measures,
+    find_events,
+    frame_status,
+    frame_values,
+    knee_inward_deg,
+    moment_values,
+    rule_severities,
 )
 from formcheck.landmarks import N_LANDMARKS, Poses, side_landmark
 from formcheck.reps import Rep

@@ -1,5 +1,6 @@
 import pytest
 
+from formcheck import thresholds
 from formcheck.errors import ConfigError
 from formcheck.faults import RULES
 from formcheck.thresholds import LIFT_TABLES, load
@@ -42,3 +43,11 @@ def test_tables_and_units():
     for table in LIFT_TABLES + ("common",):
         for key in data[table]:
             assert key.rsplit("_", 1)[-1] in {"deg", "s", "foot", "ratio", "warn", "fault"}, key
+
+
+@pytest.mark.parametrize("name", ["lenient", "strict"])
+def test_a_preset_moves_the_rdl_pull_limits_with_the_deadlift(name):
+    moved = thresholds.preset(name)
+    standard = thresholds.preset("standard")
+    for key in ("elbow_warn_deg", "elbow_fault_deg", "bar_ahead_warn_foot", "bar_ahead_fault_foot"):
+        assert moved.get("rdl", key) == moved.get("deadlift", key) != standard.get("rdl", key)
