@@ -77,7 +77,7 @@ class SaveOptions:
 def save_options(args: argparse.Namespace) -> SaveOptions | None:
     """The analyze command's save options, checked before the model runs (None: do not save)."""
     from formcheck.sessions import parse_date, parse_load
-    from formcheck.store import clean_name
+    from formcheck.store import check_fields, clean_name
 
     given = [f"--{name.replace('_', '-')}" for name in _SAVE_ONLY if getattr(args, name)]
     if not args.athlete:
@@ -86,9 +86,8 @@ def save_options(args: argparse.Namespace) -> SaveOptions | None:
         return None
     if args.no_save:
         return None
-    if args.rpe is not None and not 1 <= args.rpe <= 10:
-        raise FormcheckError(f"--rpe {args.rpe:g}: must be between 1 and 10")
     load_value, load_unit = parse_load(args.load)
+    check_fields(load_value, load_unit, args.rpe)  # the store's own check, before the model runs
     return SaveOptions(clean_name(args.athlete), parse_date(args.date) if args.date else None, load_value, load_unit,
                        args.rpe, args.notes, args.keep_video)
 
@@ -128,15 +127,17 @@ def _fmt(value, spec: str = "g") -> str:
 
 def cmd_history(args: argparse.Namespace, err: TextIO) -> int:
     from formcheck import history
-    from formcheck.store import Store
+    from formcheck.store import Store, clean_name
 
     if args.weeks < 0:
         raise FormcheckError("--weeks must be 0 (all) or more")
-    since = None if args.weeks == 0 else history.week_of(dt.date.today()) - dt.timedelta(weeks=args.weeks - 1)
+    since = history.weeks_since(args.weeks)
     with Store() as store:
-        if args.athlete and args.athlete.strip() and " ".join(args.athlete.split()) not in store.athletes():
-            known = ", ".join(store.athletes()) or "none yet"
-            raise FormcheckError(f"no sessions saved for {args.athlete!r} (athletes: {known})")
+        if args.athlete and args.athlete.strip():
+            athletes = store.athletes()
+            if clean_name(args.athlete) not in athletes:
+                known = ", ".join(athletes) or "none yet"
+                raise FormcheckError(f"no sessions saved for {args.athlete!r} (athletes: {known})")
         records = store.sessions(athlete=args.athlete, lift=args.lift, since=since)
         groups = _groups(records)
         out = []

@@ -32,6 +32,14 @@ def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def weeks_since(weeks: int | str, today: dt.date | None = None) -> dt.date | None:
+    """The first day shown when showing the last `weeks` ISO weeks, this one included (the Monday
+    of the oldest); None for all time ('all', or 0)."""
+    if weeks == "all" or weeks == 0:
+        return None
+    return week_of(today or dt.date.today()) - dt.timedelta(weeks=int(weeks) - 1)
+
+
 @dataclasses.dataclass(frozen=True)
 class Trend:
     """Score = intercept + slope_per_week * weeks since `origin` (least squares over sessions)."""

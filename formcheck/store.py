@@ -259,7 +259,9 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def _check_fields(load_value, load_unit, rpe) -> None:
+def check_fields(load_value: float | None, load_unit: str | None, rpe: float | None) -> None:
+    """What a save or an edit checks in the typed fields: a load has a number and a unit (kg or lb)
+    under 2000, an RPE is 1-10. Raises StoreError."""
     if (load_value is None) != (load_unit is None):
         raise StoreError("a load needs both a number and a unit (kg or lb)")
     if load_unit is not None and load_unit not in UNITS:
@@ -324,7 +326,7 @@ class Store:
     # --- saving --------------------------------------------------------------------------
     def save(self, new: NewSession) -> SessionRecord:
         name = clean_name(new.athlete)
-        _check_fields(new.load_value, new.load_unit, new.rpe)
+        check_fields(new.load_value, new.load_unit, new.rpe)
         report = new.report if isinstance(new.report, dict) else new.report.to_dict()
         if not report.get("lift") or report["lift"] == "none":
             raise StoreError("no lift was found in this clip, so there is no session to save")
@@ -484,7 +486,7 @@ class Store:
             raise StoreError(f"cannot edit {', '.join(sorted(set(fields) - allowed))}")
         current = self.session(session_id)
         merged = {"load_value": current.load_value, "load_unit": current.load_unit, "rpe": current.rpe, **fields}
-        _check_fields(merged["load_value"], merged["load_unit"], merged["rpe"])
+        check_fields(merged["load_value"], merged["load_unit"], merged["rpe"])
         if "load_value" in fields or "load_unit" in fields:
             fields["load_kg"] = _load_kg(merged["load_value"], merged["load_unit"])
         with self._write() as conn:

@@ -5,7 +5,6 @@ formcheck.store."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import numpy as np
@@ -188,10 +187,3 @@ def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:
         with col:
             st.markdown(f"**{name}: flagged frames** ({len(report.faults)})")
             _thumbnails(store, record, report, columns=2)
-
-
-def weeks_since(weeks: int | str, today: dt.date | None = None) -> dt.date | None:
-    if weeks == "all":
-        return None
-    return history.week_of(today or dt.date.today()) - dt.timedelta(weeks=int(weeks) - 1)
-

@@ -25,7 +25,7 @@ pick = st.columns([2, 1, 2])
 athlete = pick[0].selectbox("Athlete", athletes, key="athlete")
 lift = pick[1].selectbox("Lift", store.lifts(athlete), key="lift")
 weeks = pick[2].select_slider("Weeks shown", (4, 8, 12, 26, 52, "all"), value=12, key="weeks")
-records = store.sessions(athlete, lift, since=ui_store.weeks_since(weeks))
+records = store.sessions(athlete, lift, since=history.weeks_since(weeks))
 if not records:
     latest = store.sessions(athlete, lift)[-1].recorded_on
     st.info(f"No {lift} sessions for {athlete} in the last {weeks} weeks (the latest is from {latest:%d %b %Y}): "

@@ -45,7 +45,7 @@ def test_analyze_saves_a_session_with_its_flagged_frames(home, clip, tmp_path, c
     (["--load", "100kg"], "--load: only used when saving a session, so add --athlete NAME"),
     (["--athlete", "A", "--load", "heavy"], "load 'heavy': write a number and kg or lb"),
     (["--athlete", "A", "--date", "02/11/2026"], "date '02/11/2026': write it as YYYY-MM-DD"),
-    (["--athlete", "A", "--rpe", "11"], "--rpe 11: must be between 1 and 10"),
+    (["--athlete", "A", "--rpe", "11"], "RPE 11: must be between 1 and 10"),
     (["--athlete", "   "], "the athlete's name is empty"),
 ])
 def test_bad_save_options_fail_before_the_model_runs(home, tmp_path, capfd, extra, message):

@@ -23,6 +23,14 @@ def test_week_of_is_the_monday():
     assert history.week_of(dt.date(2027, 1, 1)) == dt.date(2026, 12, 28)  # across a year end
 
 
+def test_weeks_since_counts_this_week_as_the_first():
+    wednesday = dt.date(2026, 11, 25)
+    assert history.weeks_since(1, today=wednesday) == dt.date(2026, 11, 23)
+    assert history.weeks_since(12, today=wednesday) == dt.date(2026, 9, 7)
+    assert history.weeks_since("all", today=wednesday) is None  # the History page's choice
+    assert history.weeks_since(0, today=wednesday) is None  # `formcheck history --weeks 0`
+
+
 def test_trend_is_the_least_squares_line_in_points_per_week():
     # scores rise exactly 2 points per week: 70 on day 0, 72 on day 7, 74 on day 14
     records = [_rec(1, dt.date(2026, 11, 2), 70), _rec(2, dt.date(2026, 11, 9), 72), _rec(3, dt.date(2026, 11, 16), 74)]
