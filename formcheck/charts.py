@@ -24,9 +24,8 @@ BANDS = (
 )
 
 
-def _thresholds(report: Report, thresholds: Thresholds | None) -> Thresholds | None:
-    if thresholds is not None:
-        return thresholds
+def _thresholds(report: Report) -> Thresholds | None:
+    """The thresholds the report was scored with (None for a report that has none)."""
     stored = report.assessment.get("thresholds")
     return Thresholds(stored) if stored else None
 
@@ -38,12 +37,12 @@ def _halo_text(chart: alt.Chart, colour: str, **mark) -> list[alt.Chart]:
             chart.mark_text(color=colour, **mark)]
 
 
-def timeline(report: Report, thresholds: Thresholds | None = None, height_px: int = 340) -> alt.LayerChart:
+def timeline(report: Report, height_px: int = 340) -> alt.LayerChart:
     """Angles over time (s, x) in degrees (y): trunk incline, hip, knee and the back-contour bend.
     Warn-to-fault bands are drawn at the heights of the limits they belong to, fault (red) and
     warning (amber) spans are shaded, and each rep's start, turn (bottom or lockout) and end are
-    dashed lines labelled at the top. thresholds: default, the ones the report was scored with."""
-    thresholds = _thresholds(report, thresholds)
+    dashed lines labelled at the top. The limits are the ones the report was scored with."""
+    thresholds = _thresholds(report)
     t = report.time_s
     frames = []
     for key, label in SERIES.items():

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck import assets
-from formcheck.analysis import Analysis, AnalysisSettings, analyze
+from formcheck.analysis import Analysis, analyze
 from formcheck.assess import Assessment, assess
 from formcheck.errors import BadVideoError, FormcheckError
 from formcheck.faults import RULE_BY_NAME
@@ -80,8 +80,7 @@ class Reviewed:
     assessment: Assessment
 
 
-def analyse(path: Path, name: str, progress: Callable[[int, int, float], None] | None = None,
-            settings: AnalysisSettings = AnalysisSettings(), lift: str | None = None) -> Reviewed:
+def analyse(path: Path, name: str, progress: Callable[[int, int, float], None] | None = None) -> Reviewed:
     """Landmarks (from the cache when seen before), then view, lift, reps and spine.
     progress(done, total, seconds_left) is called while the model runs."""
     started = time.monotonic()
@@ -91,8 +90,8 @@ def analyse(path: Path, name: str, progress: Callable[[int, int, float], None] |
             elapsed = time.monotonic() - started
             progress(done, total, elapsed / done * (total - done) if done else float("nan"))
 
-    analysis = analyze(path, settings, progress=report_progress)
-    return Reviewed(name, path, analysis, assess(analysis, lift=lift))
+    analysis = analyze(path, progress=report_progress)
+    return Reviewed(name, path, analysis, assess(analysis))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,22 +120,22 @@ class Job:
     the FormcheckError that stopped it; an unexpected error becomes a FormcheckError too, so the page
     shows a sentence, never a traceback (the traceback goes to the server log)."""
 
-    def __init__(self, path: Path, name: str, lift: str | None = None):
+    def __init__(self, path: Path, name: str):
         self.path, self.name = path, name
         self._progress = Progress()
         self._result: Reviewed | None = None
         self._error: FormcheckError | None = None
         self._finished = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(lift,), name=f"formcheck-{path.stem[:12]}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"formcheck-{path.stem[:12]}", daemon=True)
         self._thread.start()
 
-    def _run(self, lift: str | None) -> None:
+    def _run(self) -> None:
         def progress(done: int, total: int, seconds_left: float) -> None:
             stage = "Finding the lifter" if done < total else "Measuring the back's outline"
             self._progress = Progress(done, total, seconds_left, stage)
 
         try:
-            self._result = analyse(self.path, self.name, progress=progress, lift=lift)
+            self._result = analyse(self.path, self.name, progress=progress)
         except FormcheckError as exc:
             self._error = exc
         except Exception as exc:  # a bug: logged in full for us, one sentence for the lifter
@@ -166,21 +165,21 @@ class Job:
         return self._result
 
 
-_JOBS: OrderedDict[tuple[Path, str | None], Job] = OrderedDict()
+_JOBS: OrderedDict[Path, Job] = OrderedDict()  # by stored upload
 _JOBS_LOCK = threading.Lock()
 KEEP_JOBS = 8  # finished analyses kept in memory (landmarks and measures: a few MB each)
 
 
-def start(path: Path, name: str, lift: str | None = None) -> Job:
+def start(path: Path, name: str) -> Job:
     """The analysis of a stored upload: the running or finished job for this file when there is
     one (any browser session), else a new one. A failed job is not kept, so a retry runs again."""
-    key = (Path(path), lift)
+    key = Path(path)
     with _JOBS_LOCK:
         job = _JOBS.get(key)
         if job is not None and job.done and job._error is not None:
             job = None
         if job is None:
-            job = Job(Path(path), name, lift)
+            job = Job(key, name)
             _JOBS[key] = job
         _JOBS.move_to_end(key)
         for old in [k for k, j in _JOBS.items() if j.done][:-KEEP_JOBS] if len(_JOBS) > KEEP_JOBS else []:

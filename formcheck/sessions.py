@@ -39,11 +39,10 @@ def parse_date(text: str) -> dt.date:
         raise FormcheckError(f"date {text!r}: write it as YYYY-MM-DD") from None
 
 
-def recorded_date(report: Report | dict, today: dt.date | None = None) -> dt.date:
+def recorded_date(report: Report, today: dt.date | None = None) -> dt.date:
     """The day the clip was filmed: the container's creation_time (UTC, shown in local time) when
     the file has one, otherwise today. Phones write it; many editors and messengers drop it."""
-    video = report["video"] if isinstance(report, dict) else report.video.to_dict()
-    stamp = video.get("creation_time")
+    stamp = report.video.creation_time
     if stamp:
         try:
             when = dt.datetime.fromisoformat(str(stamp).strip())
