@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from formcheck import history
@@ -90,7 +91,7 @@ def test_compare_matches_reps_and_phases():
     out = history.compare(a, b)
     scores = out["scores"].set_index("measure")
     assert scores.loc["session score", "A"] == a.score and scores.loc["session score", "B"] == 100.0
-    assert scores.loc["rep 1 score", "B - A"] == 7.0 and pd_isna(scores.loc["rep 3 score", "B"])
+    assert scores.loc["rep 1 score", "B - A"] == 7.0 and pd.isna(scores.loc["rep 3 score", "B"])
     angles = out["angles"]
     assert set(angles["rep"]) == {"1", "2", "mean"}  # rep 3 has no partner
     assert set(angles["phase"]) == {p for p, _ in history.PHASES}
@@ -100,13 +101,16 @@ def test_compare_matches_reps_and_phases():
     assert len(out["flags"]["A"]) == 1 and out["flags"]["B"] == []
 
 
-def pd_isna(x):
-    import pandas as pd
-    return pd.isna(x)
 
 
 def test_charts_build_from_records():
     records = [_rec(1, dt.date(2026, 11, 2), 70), _rec(2, dt.date(2026, 11, 9), 72)]
-    assert history.score_chart(records).to_dict()["layer"]
-    assert history.score_chart([]).to_dict()
-    assert history.fault_chart(history.fault_frequency(records, [])).to_dict()
+    chart = history.score_chart(records).to_dict()
+    # sessions (dots), their trend line and the weekly mean, each drawn from both sessions
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["circle", "line", "line"]
+    assert [len(chart["datasets"][layer["data"]["name"]]) for layer in chart["layer"]] == [2, 2, 2]
+    assert all(len(rows) == 0 for rows in history.score_chart([]).to_dict()["datasets"].values())
+    rows = [{"session_id": 1, "rule": "forward_lean", "severity": "warn", "rep": 0}]
+    faults = history.fault_chart(history.fault_frequency(records, rows)).to_dict()
+    (plotted,) = faults["datasets"].values()
+    assert [(row["rule"], row["share"]) for row in plotted] == [("forward_lean", pytest.approx(1 / 3, abs=1e-3))]  # 1 rep of 3
