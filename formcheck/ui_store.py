@@ -95,8 +95,14 @@ def label(record: SessionRecord) -> str:
     return f"#{record.id} {record.recorded_on:%a %d %b %Y} · score {score}{load}"
 
 
+def _kept(files: list[dict], kind: str) -> list[dict]:
+    """The files of one kind ('thumbnail' or 'video') among a session's `Store.files`, that are
+    still on disk."""
+    return [f for f in files if f["kind"] == kind and f["path"].is_file()]
+
+
 def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: int = THUMB_COLUMNS) -> None:
-    files = [f for f in store.files(record.id) if f["kind"] == "thumbnail" and f["path"].is_file()]
+    files = _kept(store.files(record.id), "thumbnail")
     if not files:
         st.caption("No flagged frames were kept for this session.")
         return
@@ -110,10 +116,9 @@ def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: in
         cols[n % columns].image(str(f["path"]), caption=caption, width="stretch")
 
 
-def _stored_stills(store: Store, record: SessionRecord) -> dict[int, np.ndarray]:
-    """The session's kept thumbnails as RGB arrays, by frame."""
-    return {f["frame"]: np.asarray(Image.open(f["path"]).convert("RGB"))
-            for f in store.files(record.id) if f["kind"] == "thumbnail" and f["path"].is_file()}
+def _stored_stills(files: list[dict]) -> dict[int, np.ndarray]:
+    """The kept thumbnails among a session's files as RGB arrays, by frame."""
+    return {f["frame"]: np.asarray(Image.open(f["path"]).convert("RGB")) for f in _kept(files, "thumbnail")}
 
 
 def show_session(store: Store, record: SessionRecord, key: str = "past") -> None:
@@ -121,13 +126,14 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
     video needed), its flagged moments with the stills kept at save time, its kept video; and
     its edit and delete buttons."""
     report = store.report(record.id)
+    files = store.files(record.id)
     st.markdown(f"**{record.athlete}**, {record.lift}, filmed {record.recorded_on:%A %d %B %Y}"
                 + (f", {record.load}" if record.load else "") + (f", RPE {record.rpe:g}" if record.rpe else "")
                 + f" · thresholds {record.thresholds_version or '-'} · {record.video_name}")
     if record.notes:
         st.caption(record.notes)
-    ui.show_results(report, None, key=key, stills=_stored_stills(store, record))
-    video = next((f for f in store.files(record.id) if f["kind"] == "video" and f["path"].is_file()), None)
+    ui.show_results(report, None, key=key, stills=_stored_stills(files))
+    video = next(iter(_kept(files, "video")), None)
     if video:
         st.video(str(video["path"]))
     _edit_form(store, record, key)

@@ -181,3 +181,32 @@ def test_old_sessions_outside_the_span_are_pointed_to(home):
     assert "the latest is from 05 Jan 2023" in at.info[0].value
     at.select_slider(key="weeks").set_value("all").run()
     assert [s.value for s in at.subheader][:1] == ["Form score"] and len(at.dataframe[0].value) == 1
+
+
+def _one_session(session_id: int):
+    from formcheck import ui_store
+    from formcheck.store import Store
+
+    with Store() as store:
+        ui_store.show_session(store, store.session(session_id))
+
+
+def test_a_past_session_shows_its_kept_stills_and_video_from_one_listing_of_its_files(home, tmp_path, monkeypatch):
+    from tests.media import write_video
+
+    report = scored_report("squat", faults=(("forward_lean", "warn", 0), ("forward_lean", "fault", 1)))
+    with Store() as store:
+        saved = store.save(NewSession("Ada", report, TODAY, 80.0, "kg", thumbnails={24: tiny_jpeg(1), 64: tiny_jpeg(2)},
+                                      video=write_video(tmp_path / "set.mp4", n=5)))
+    listed = []
+    files = Store.files
+
+    def counting(self, session_id):
+        listed.append(session_id)
+        return files(self, session_id)
+
+    monkeypatch.setattr(Store, "files", counting)
+    at = AppTest.from_function(_one_session, args=(saved.id,), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("image")) == 2 and len(at.get("video")) == 1  # both stills and the kept video
+    assert listed == [saved.id]  # the session's files are listed once
