@@ -41,15 +41,16 @@ import cv2
 import numpy as np
 
 from formcheck.analysis import analyze
+from formcheck.angles import ANGLE_NAMES
 from formcheck.landmarks import side_landmark
 from formcheck.synth import benchset, render
-from formcheck.synth.truth import Camera, joint_angles
+from formcheck.synth.compare import array
+from formcheck.synth.truth import POINTS, Camera, joint_angles
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_accuracy import REPO, SHORT, _array, agreement, write_tables
+from synthetic_accuracy import REPO, SHORT, agreement, write_tables
 
 DOC = REPO / "docs" / "landmark-offsets.md"
-POINTS = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear")
 # segment: (from, to) truth points; `along` runs from -> to.
 SEGMENTS = {"trunk": ("hip", "shoulder"), "thigh": ("knee", "hip"), "shank": ("ankle", "knee"),
             "upper arm": ("elbow", "shoulder"), "forearm": ("wrist", "elbow"), "foot": ("heel", "foot_index")}
@@ -59,7 +60,7 @@ SEGMENTS = {"trunk": ("hip", "shoulder"), "thigh": ("knee", "hip"), "shank": ("a
 FRAMES = (("shoulder", "trunk"), ("hip", "thigh"), ("hip", "trunk"), ("knee", "thigh"), ("ankle", "shank"),
           ("heel", "foot"), ("foot_index", "foot"), ("elbow", "upper arm"), ("wrist", "forearm"), ("ear", "trunk"))
 APPLY = {lm: seg for lm, seg in reversed(FRAMES)}
-ATTRIBUTED = ("trunk_incline_deg", "hip_deg", "knee_deg", "ankle_deg", "neck_deg", "elbow_deg")
+ATTRIBUTED = ANGLE_NAMES
 GROUPS = ("squat", "deadlift, leg clear", "deadlift, leg behind plate", "squat, 45 cm plates")
 
 
@@ -70,7 +71,7 @@ def clip_data(entry: dict, folder: Path) -> dict:
     facing = cam.facing()
     analysis = analyze(folder / entry["files"]["video"]["file"])
     n = truth["n_frames"]
-    if analysis.raw.n_frames != n or np.abs(analysis.raw.time_s - _array(truth["frames"]["time_s"])).max() > 1e-3:
+    if analysis.raw.n_frames != n or np.abs(analysis.raw.time_s - array(truth["frames"]["time_s"])).max() > 1e-3:
         raise SystemExit(f"{entry['name']}: frames of the video and the truth do not line up")
     flip = np.array([facing, 1.0])
     near = cam.near_side
@@ -211,9 +212,9 @@ def attribute(clips: list[dict], source: str = "filtered", learn: str = "same", 
                 u, v, length = segment_frame(c["tr"], role, apply[lm])
                 p = c["tr"][role, lm] + (off[0] * u + off[1] * v) * length[:, None]
                 shifted[f"{side}_{lm}"] = np.concatenate([p, np.zeros((c["n"], 1))], 1)
-        t = _array(c["truth"]["frames"]["time_s"])
+        t = array(c["truth"]["frames"]["time_s"])
         per_clip[e["index"]] = {"clip": c, "model": joint_angles(shifted, t, c["side"], 1),
-                                "truth": {k: _array(c["truth"]["frames"][k]) for k in ATTRIBUTED}}
+                                "truth": {k: array(c["truth"]["frames"][k]) for k in ATTRIBUTED}}
     return per_clip
 
 

@@ -22,7 +22,7 @@ formcheck raised that rule overlapping it; a rule raised on a rep labelled ok is
 The labels of the fault variants (clip.fault_labels `extra`: hips rising early, neck, lumbar
 extension, bar drift) are computed here from every clip's truth frames, so the first 31 clips,
 whose truth files predate them, are scored on them too (bar drift only where the truth has the
-foot length: the variant clips). numpy only.
+foot length: clips 31 on). numpy only.
 
     .venv/bin/python benchmarks/synthetic_accuracy.py --clips 31-38 --json /tmp/a.json --doc /tmp/a.md
 """
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.synth import benchset, clip, motion
-from formcheck.synth.compare import ANGLES, compare
+from formcheck.synth.compare import ANGLES, array, compare
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "synthetic-accuracy.md"
@@ -59,7 +59,7 @@ SEVERITY = {"unknown": -1, "ok": 0, "warn": 1, "fault": 2}
 def truth_labels(truth: dict) -> list[dict[str, str]]:
     """Per truth rep: label name -> 'ok'/'warn'/'fault'/'unknown'. The labels in the truth file as
     they are; the variants' labels it lacks computed from its frames (clip.fault_labels)."""
-    frames = {k: _array(v) for k, v in truth["frames"].items() if k != "time_s"}
+    frames = {k: array(v) for k, v in truth["frames"].items() if k != "time_s"}
     reps = [motion.RepMarks(r["start"], r["turn"], r["end"]) for r in truth["reps"]]
     computed = clip.fault_labels(truth["spec"]["motion"]["lift"], reps, frames, extra=True,
                                  foot_length_m=truth.get("foot_length_m"))
@@ -79,10 +79,6 @@ def rule_truth(labels: dict[str, str]) -> dict[str, str]:
         if rule is not None and (rule not in out or SEVERITY[label] > SEVERITY[out[rule]]):
             out[rule] = label
     return out
-
-
-def _array(values) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], float)
 
 
 def analyse(video: Path, report: Path, model: str) -> None:
@@ -108,9 +104,9 @@ def clip_figures(entry: dict, truth: dict, report: dict) -> dict:
     n = fig["frames"]
     fig["errors"] = {}
     for name in ANGLES:
-        est = _array([f["angles"].get(name) for f in frames[:n]])
+        est = array([f["angles"].get(name) for f in frames[:n]])
         for kind, key in (("image", name), ("sagittal", f"sagittal_{name}")):
-            ref = _array(truth["frames"][key][:n])
+            ref = array(truth["frames"][key][:n])
             ok = np.isfinite(est) & np.isfinite(ref)
             fig["errors"][f"{kind}:{name}"] = est[ok] - ref[ok]
     events = report.get("faults", [])
@@ -121,8 +117,8 @@ def clip_figures(entry: dict, truth: dict, report: dict) -> dict:
         got = {e["rule"] for e in overlapping}
         by_rule = rule_truth(labels)
         reps.append({
-            "lumbar_max_deg": float(np.nanmax(_array(truth["frames"]["lumbar_flexion_deg"][sl]))),
-            "thoracic_max_deg": float(np.nanmax(_array(truth["frames"]["thoracic_flexion_deg"][sl]))),
+            "lumbar_max_deg": float(np.nanmax(array(truth["frames"]["lumbar_flexion_deg"][sl]))),
+            "thoracic_max_deg": float(np.nanmax(array(truth["frames"]["thoracic_flexion_deg"][sl]))),
             "spine_flexion_found": "spine_flexion" in got,
             "labels": labels,
             "truth_labels": by_rule,

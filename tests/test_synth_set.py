@@ -10,6 +10,7 @@ import pytest
 
 from formcheck import assets
 from formcheck.synth import benchset
+from formcheck.synth.compare import array
 from formcheck.synth.truth import Camera
 from formcheck.video import VideoReader
 
@@ -138,7 +139,7 @@ def test_squatter_holds_the_bar_with_the_chest_up(clip):
     mp = truth["spec"]["motion"]
     assert 0.40 <= mp["grip_half_m"] <= 0.50 and 10.0 <= mp["shoulder_retract_deg"] <= 20.0
     assert -30.0 <= mp["neck_bottom_deg"] <= -10.0
-    frames = {k: benchset_array(truth["frames"][k]) for k in ("thoracic_flexion_deg", "depth", "bar_forward_m", "bar_height_m")}
+    frames = {k: array(truth["frames"][k]) for k in ("thoracic_flexion_deg", "depth", "bar_forward_m", "bar_height_m")}
     turns = [rep["turn"] for rep in truth["reps"]]
     if row.thoracic_deg:
         assert mp.get("chest_up_deg", 0.0) == 0.0  # left out of the spec at its default
@@ -155,7 +156,7 @@ def test_squatter_holds_the_bar_with_the_chest_up(clip):
     cam = Camera(**{k: tuple(v) if isinstance(v, list) else v for k, v in truth["spec"]["camera"].items()})
     cameras = cam.per_frame(truth["n_frames"])
     for side, z in (("left", -1.0), ("right", 1.0)):
-        wrist = benchset_array(truth["image_px"][f"{side}_wrist"])
+        wrist = array(truth["image_px"][f"{side}_wrist"])
         for i in range(0, truth["n_frames"], 5):
             grip = np.array([frames["bar_forward_m"][i], frames["bar_height_m"][i], z * mp["grip_half_m"]])
             centre, _, _, view = cameras[i].basis()
@@ -166,15 +167,11 @@ def test_squatter_holds_the_bar_with_the_chest_up(clip):
         # elbow is never more than 4 cm behind the shoulder across the trunk (hip -> shoulder) line
         # (at most 3.2 cm, in 021 with its rounded upper back; before the arms were solved onto
         # the bar it stood 13-16 cm behind it).
-        p = {k: benchset_array(truth["image_px"][f"{cam.near_side}_{k}"]) for k in ("hip", "shoulder", "elbow")}
+        p = {k: array(truth["image_px"][f"{cam.near_side}_{k}"]) for k in ("hip", "shoulder", "elbow")}
         chord = p["shoulder"] - p["hip"]
         u = chord / np.linalg.norm(chord, axis=1, keepdims=True)
         behind = cam.facing() * (u[:, 1] * (p["elbow"] - p["shoulder"])[:, 0] - u[:, 0] * (p["elbow"] - p["shoulder"])[:, 1])
         assert (behind * cam.distance_m / cam.focal_px).max() < 0.04
-
-
-def benchset_array(values) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], float)
 
 
 # Rows 39 on: frame size and rate variants, and more bodies for the side-view flexion ladder.

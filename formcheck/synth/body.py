@@ -54,7 +54,7 @@ def load_model():
 class Posed:
     """One clip posed. vertices: float32 (frames, V, 3); faces: int32 (F, 3); joints: 'left_hip'
     etc. -> (frames, 3); bone_world: float32 (frames, bones, 3, 3) world orientations of `bones`,
-    bone_rest: (bones, 3, 3) at rest; region: int8 (V,) 0 skin, 1 shirt, 2 shorts, 3 shoes, 4 hair;
+    bone_rest: (bones, 3, 3) at rest; region: int8 (V,) 0 skin, 1 shirt, 2 shorts, 3 shoes;
     bar_m: (frames, 3) centre of the bar."""
 
     vertices: np.ndarray

@@ -156,7 +156,7 @@ def _fit_deadlift(spec: ClipSpec, seg: motion.Segments | None = None) -> ClipSpe
         return spec
     seg = seg or body.rest_segments(spec.phenotype)
     mid_foot_m = 0.07
-    thigh, trunk = motion.hinge_for_bar(seg, spec.motion.shank_bottom_deg, mid_foot_m, render.PLATE_RADIUS_M)
+    thigh, trunk = motion.hinge_for_bar(seg, spec.motion.shank_bottom_deg, mid_foot_m, spec.look.plate_radius_m)
     return dataclasses.replace(spec, motion=dataclasses.replace(spec.motion, thigh_bottom_deg=thigh, trunk_bottom_deg=trunk))
 
 
@@ -181,10 +181,8 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, ex
         k: v for k, v in frames.items() if k.endswith("flexion_deg")}
 
     def grade(value: float, warn: float, fault: float, above: bool = True) -> str:
-        if not np.isfinite(value):
-            return "unknown"
-        worse = (lambda a, b: a >= b) if above else (lambda a, b: a <= b)
-        return "fault" if worse(value, fault) else "warn" if worse(value, warn) else "ok"
+        level = faults.severity(np.array([value], float), warn, fault, "above" if above else "below")[0]
+        return ("unknown", "ok", "warn", "fault")[level + 1]
 
     out = []
     for r in reps:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-ANGLES = ("trunk_incline_deg", "hip_deg", "knee_deg", "ankle_deg", "neck_deg", "elbow_deg")
+from formcheck.angles import ANGLE_NAMES
+
+ANGLES = ANGLE_NAMES
 
 
-def _array(values) -> np.ndarray:
+def array(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], float)
 
 
@@ -28,20 +30,20 @@ def compare(truth: dict, report: dict) -> dict:
            "view": report.get("view"), "reps": {"truth": len(truth["reps"]), "formcheck": len(report.get("reps", []))},
            "angles": {}}
     for name in ANGLES:
-        est = _array([f["angles"].get(name) for f in frames[:n]])
-        ref = _array(truth["frames"][name][:n])
+        est = array([f["angles"].get(name) for f in frames[:n]])
+        ref = array(truth["frames"][name][:n])
         ok = np.isfinite(est) & np.isfinite(ref)
         err = est[ok] - ref[ok]
         out["angles"][name] = ({"n": int(ok.sum()), "mae_deg": round(float(np.abs(err).mean()), 2),
                                 "bias_deg": round(float(err.mean()), 2), "p95_abs_deg": round(float(np.percentile(np.abs(err), 95)), 2)}
                                if ok.any() else {"n": 0})
-    bend = _array([f.get("spine_bend_deg") for f in frames[:n]])
+    bend = array([f.get("spine_bend_deg") for f in frames[:n]])
     spine = []
     for rep in truth["faults"]:
         sl = slice(rep["start"], rep["end"] + 1)
         finite = bend[sl][np.isfinite(bend[sl])]
         spine.append({"truth_lumbar_max_deg": rep["spine_flexion"]["lumbar_max_deg"],
-                      "truth_spine_max_deg": float(np.nanmax(_array(truth["frames"]["spine_flexion_deg"][sl]))),
+                      "truth_spine_max_deg": float(np.nanmax(array(truth["frames"]["spine_flexion_deg"][sl]))),
                       "truth_label": rep["spine_flexion"]["label"],
                       "formcheck_bend_max_deg": float(finite.max()) if len(finite) else None})
     out["spine"] = spine
