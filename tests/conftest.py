@@ -34,6 +34,14 @@ def _private_history(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty formcheck data folder of the test's own (SQLite), as $FORMCHECK_HOME."""
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FORMCHECK_DB_URL", raising=False)
+    return tmp_path / "home"
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium (tests/browser.py), one per test module."""

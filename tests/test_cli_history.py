@@ -10,13 +10,6 @@ from formcheck.store import NewSession, Store
 from tests.stored import scored_report, tiny_jpeg
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("FORMCHECK_DB_URL", raising=False)
-    return tmp_path / "home"
-
-
 @pytest.mark.real
 def test_analyze_saves_a_session_with_its_flagged_frames(home, clip, tmp_path, capfd):
     video = clip("deadlift_side_roundback_01.mp4")

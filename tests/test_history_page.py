@@ -27,13 +27,6 @@ def real(clip):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("FORMCHECK_DB_URL", raising=False)
-    return tmp_path / "home"
-
-
-@pytest.fixture
 def filled(home, real):
     """Three weeks of synthetic deadlift sessions getting better, then the real one today, and a squat."""
     reviewed, report = real
