@@ -176,13 +176,18 @@ def frame_values(m: Measures, lift: str, thresholds: Thresholds) -> dict[str, np
         out["arm_bend"] = np.where(_in_reps(n, m.reps, "concentric"), m.angles["elbow_deg"], nan)
     # Heel rise: the heel->toe line tilting up at the heel, against its standing tilt (foot
     # lengths), read only while the toe stays at its standing height (else the whole foot moved).
+    # A toe on the floor cannot sink below it: the part of the tilt that comes from the toe point
+    # reading lower than standing is the model's error (its foot points turn with the shin in a
+    # deep squat), not a heel rising, and is left out.
     toe_y = _point(m, "foot_index")[:, 1] / foot
-    tilt = toe_y - _point(m, "heel")[:, 1] / foot
+    heel_y = _point(m, "heel")[:, 1] / foot
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        standing_tilt, standing_toe = (np.nanmedian(v[m.standing]) if len(m.standing) else np.nan for v in (tilt, toe_y))
-    toe_down = np.abs(toe_y - standing_toe) <= thresholds.get(lift, "heel_lift_toe_still_foot")
-    out["heel_lift"] = np.where(in_rep & toe_down, tilt - standing_tilt, nan)
+        standing_toe, standing_heel = (np.nanmedian(v[m.standing]) if len(m.standing) else np.nan for v in (toe_y, heel_y))
+    toe_change = toe_y - standing_toe  # + lower in the picture
+    toe_down = np.abs(toe_change) <= thresholds.get(lift, "heel_lift_toe_still_foot")
+    rise = np.fmin(toe_change, 0.0) - (heel_y - standing_heel)
+    out["heel_lift"] = np.where(in_rep & toe_down, rise, nan)
     if lift == "squat":
         out["forward_lean"] = np.where(in_rep & m.down, trunk, nan)
     return out

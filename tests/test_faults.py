@@ -151,6 +151,19 @@ def test_whole_foot_moving_is_not_a_heel_lift():
     assert np.isnan(values["heel_lift"][30:60]).all() and np.isfinite(values["heel_lift"][10:30]).all()
 
 
+def test_toe_point_sinking_below_the_floor_is_not_read_as_heel_rise():
+    """The model's foot points turn with the shin in a deep squat: the heel point rises a little
+    and the toe point sinks as much (rendered squats: ~6 px each over a 58 px foot). A toe cannot
+    go through the floor, so only the heel's own rise counts: 0.2 foot lengths, under the warning
+    level, where the heel->toe tilt alone would read 0.4, a fault."""
+    foot_px = 95.0
+    events, values = _events(_with_foot_raised(heel_px=0.2 * foot_px, toe_px=-0.2 * foot_px), "squat")
+    assert not [e for e in events if e.rule == "heel_lift"]
+    assert np.allclose(values["heel_lift"][30:60], 0.2, atol=0.02)
+    # The same heel rise with the toe still is read in full; a toe rising reduces nothing either.
+    _, values = _events(_with_foot_raised(heel_px=0.2 * foot_px, toe_px=0.0), "squat")
+    assert np.allclose(values["heel_lift"][30:60], 0.2, atol=0.02)
+
 def test_spine_is_only_read_while_hinged():
     events, values = _events(_measures(Pose2D(trunk=10.0), np.full(N, 40.0)), "squat")
     assert np.isnan(values["spine_flexion"]).all()
