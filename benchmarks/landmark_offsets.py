@@ -307,14 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=REPO / "docs" / "landmark-offsets.json")
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args(argv)
-    manifest = benchset.load_manifest(args.set)
     clips = []
-    for entry in manifest["clips"]:
-        if entry["yaw_deg"] != 90:
-            continue
-        for f in entry["files"].values():
-            if benchset.file_sha256(args.set / f["file"]) != f["sha256"]:
-                raise SystemExit(f"{f['file']} does not match its sha256 in the manifest")
+    for entry in benchset.checked_clips(args.set, yaw_deg=90):
         clips.append(clip_data(entry, args.set))
         c = clips[-1]
         print(f"{entry['name']}: detected {c['detected']:.0%}, side {c['side']} (near {c['near']}), "

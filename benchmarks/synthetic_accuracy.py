@@ -352,18 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clips", help="only these clip indices, e.g. 31-38 or 0,31-33 (write --json and --doc "
                     "elsewhere then: the committed ones describe the whole set)")
     args = ap.parse_args(argv)
-    manifest = benchset.load_manifest(args.set)
     args.work.mkdir(parents=True, exist_ok=True)
-    entries = manifest["clips"]
-    if args.clips:
-        wanted = {i for part in args.clips.split(",") for i in _span(part)}
-        entries = [e for e in entries if e["index"] in wanted]
+    wanted = {i for part in args.clips.split(",") for i in _span(part)} if args.clips else None
     figs = []
-    for entry in entries:
+    for entry in benchset.checked_clips(args.set, indices=wanted):
         files = {k: args.set / v["file"] for k, v in entry["files"].items()}
-        for kind, path in files.items():
-            if benchset.file_sha256(path) != entry["files"][kind]["sha256"]:
-                raise SystemExit(f"{path} does not match its sha256 in the manifest")
         report = args.work / f"{entry['name']}.{args.model}.report.json"
         if not (args.reuse and report.is_file()):
             analyse(files["video"], report, args.model)

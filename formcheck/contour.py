@@ -55,14 +55,15 @@ def _distance_to_segment(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> flo
 
 def back_profile(
     mask: np.ndarray, hip_px: np.ndarray, shoulder_px: np.ndarray, facing: int,
-    arms_px: list[tuple[np.ndarray, np.ndarray]] = (),
+    arms_px: list[tuple[np.ndarray, np.ndarray]] = (), stations: np.ndarray = STATIONS,
 ) -> BackProfile:
     """mask: float (height, width) 0..1 person mask in the same pixels as the points.
     facing: +1 if the lifter faces image right (+x), -1 if left. arms_px: arm segments (end points
-    in pixels); edge points on them are not the back (module doc)."""
+    in pixels); edge points on them are not the back (module doc). stations: fractions of the
+    chord to cast rays from (STATIONS: those the bend is judged on)."""
     chord = shoulder_px - hip_px
     length = float(np.hypot(*chord))
-    nan = BackProfile(np.full((len(STATIONS), 2), np.nan), np.full(len(STATIONS), np.nan), float("nan"))
+    nan = BackProfile(np.full((len(stations), 2), np.nan), np.full(len(stations), np.nan), float("nan"))
     if not np.isfinite(length) or length < 10:
         return nan
     u = chord / length
@@ -70,9 +71,9 @@ def back_profile(
     posterior = np.array([u[1], -u[0]]) if facing > 0 else np.array([-u[1], u[0]])
     height, width = mask.shape
     steps = np.arange(0.0, MAX_RAY_CHORD * length, 1.0)
-    offsets = np.full(len(STATIONS), np.nan)
-    edges = np.full((len(STATIONS), 2), np.nan)
-    for k, f in enumerate(STATIONS):
+    offsets = np.full(len(stations), np.nan)
+    edges = np.full((len(stations), 2), np.nan)
+    for k, f in enumerate(stations):
         ray = hip_px + f * chord + steps[:, None] * posterior
         xi, yi = np.round(ray[:, 0]).astype(int), np.round(ray[:, 1]).astype(int)
         inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
@@ -88,21 +89,21 @@ def back_profile(
             continue  # the outline here is an arm's
         offsets[k] = steps[outside[0]] - 0.5
         edges[k] = edge
-    return BackProfile(edges, offsets, bend_deg(offsets, length))
+    return BackProfile(edges, offsets, bend_deg(offsets, length, stations))
 
 
-def bend_deg(offsets_px: np.ndarray, chord_px: float) -> float:
-    """Signed bend of a profile of distances from the chord, measured at STATIONS (see module doc).
+def bend_deg(offsets_px: np.ndarray, chord_px: float, stations: np.ndarray = STATIONS) -> float:
+    """Signed bend of a profile of distances from the chord, measured at `stations` (see module doc).
 
     A parabola is fitted to all the edge points (least squares), so a single ragged point of the
     mask (it is upsampled from the model's 256x256 output) does not decide the result; its
     sagitta over the span is s = -c * span^2 / 4 for d(x) = a + b x + c x^2.
     """
     ok = np.isfinite(offsets_px)
-    if ok.sum() < len(STATIONS) * 0.7:
+    if ok.sum() < len(stations) * 0.7:
         return float("nan")
-    x = STATIONS[ok] * chord_px
+    x = stations[ok] * chord_px
     c = np.polyfit(x - x.mean(), offsets_px[ok], 2)[0]
-    span = (STATIONS[-1] - STATIONS[0]) * chord_px
+    span = (stations[-1] - stations[0]) * chord_px
     sagitta = -c * span**2 / 4.0
     return float(np.degrees(4.0 * np.arctan(2.0 * sagitta / span)))

@@ -155,3 +155,15 @@ def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE)
 
 def load_manifest(folder: Path = SET_DIR) -> dict:
     return json.loads((folder / MANIFEST).read_text())
+
+
+def checked_clips(folder: Path = SET_DIR, yaw_deg: int | None = None, indices=None) -> list[dict]:
+    """The manifest's clip entries (only this camera yaw / these indices if given), each file
+    checked against its sha256 first: a changed clip or truth stops the caller."""
+    entries = [e for e in load_manifest(folder)["clips"]
+               if (yaw_deg is None or e["yaw_deg"] == yaw_deg) and (indices is None or e["index"] in indices)]
+    for entry in entries:
+        for f in entry["files"].values():
+            if file_sha256(folder / f["file"]) != f["sha256"]:
+                raise SystemExit(f"{folder / f['file']} does not match its sha256 in the manifest")
+    return entries
