@@ -274,9 +274,12 @@ def render_frames(
     video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray, angles: dict[str, np.ndarray],
     side: str | None, statuses: list[dict] | None = None, max_side_px: int = 960,
     annotator: SkeletonAnnotator = SkeletonAnnotator(), checks: dict[int, dict] | None = None,
-    crop_to_body: bool = False,
+    crop_to_body: bool = False, time_s: np.ndarray | None = None,
 ) -> dict[int, np.ndarray]:
     """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px.
+
+    time_s: the clip's timeline (a report's), if known: the reader then seeks to the frames
+    rather than decoding the clip from its start (VideoReader.frames_at).
 
     checks: frame index -> {rule, severity, value, limit, unit}: the flag a still illustrates,
     drawn as a ringed joint and a banner (frames without one get no banner).
@@ -285,7 +288,8 @@ def render_frames(
     wanted = set(indices)
     out: dict[int, np.ndarray] = {}
     with VideoReader(video_path) as reader:
-        for frame in reader.frames("bgr24"):
+        stream = reader.frames("bgr24") if time_s is None else reader.frames_at(sorted(wanted), time_s, "bgr24")
+        for frame in stream:
             if frame.index not in wanted:
                 continue
             i = frame.index

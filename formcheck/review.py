@@ -240,13 +240,17 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
     annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
     return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,
                          report.frame_status, max_side_px=max_side_px, checks=checks, crop_to_body=crop_to_body,
-                         annotator=annotator)
+                         annotator=annotator, time_s=np.asarray(report.time_s))
+
+
+def annotated_video_path(report: Report) -> Path:
+    """Where the annotated video of this clip at these thresholds is cached (drawn or not)."""
+    return assets.cache_dir("annotated") / f"{assets.cache_key(*scored_key(report))}.mp4"
 
 
 def annotated_video(reviewed: Reviewed, report: Report, progress: Callable[[int, int], None] | None = None) -> Path:
     """The annotated H.264 video for these thresholds (cached by video and thresholds)."""
-    key = assets.cache_key(*scored_key(report))
-    path = assets.cache_dir("annotated") / f"{key}.mp4"
+    path = annotated_video_path(report)
     if not path.is_file():
         a = reviewed.analysis
         render_video(reviewed.path, a.poses.image_px, a.angles.values, a.angles.side, path, progress=progress,

@@ -8,6 +8,8 @@ and formcheck.charts compute: no angle maths and no limits of its own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -140,12 +142,30 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
     video_path = None
     if source:
         _frame_viewer(report, source, flags, scored, key)
-        st.subheader("Annotated video")
-        with st.spinner("Drawing the annotated video..."):
-            video_path = review.annotated_video(source, report)
-        v = report.video  # width_px, height_px: the upright picture's
-        st.video(str(video_path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * v.width_px / max(v.height_px, 1))))
+        video_path = _annotated_video(report, source, key)
     _downloads(report, video_path, key)
+
+
+def _annotated_video(report: Report, source: review.Reviewed, key: str):
+    """The annotated video. It is drawn by itself the first time; for other thresholds (each
+    change would mean encoding the whole clip again) the last one drawn stays on show, marked as
+    such, until the lifter asks for a new one. Returns the path of the video shown."""
+    st.subheader("Annotated video")
+    last_key = f"{key}_video_{source.path}"
+    path = review.annotated_video_path(report)
+    last = st.session_state.get(last_key)
+    if not path.is_file() and last is not None and Path(last).is_file():
+        note = st.empty()
+        if not st.button("Redraw it with these thresholds", key=f"{key}_redraw"):
+            note.caption("This video was drawn with other thresholds: its colours and flags follow those.")
+            path = Path(last)
+    if not path.is_file():
+        with st.spinner("Drawing the annotated video..."):
+            path = review.annotated_video(source, report)
+    st.session_state[last_key] = str(path)
+    v = report.video  # width_px, height_px: the upright picture's
+    st.video(str(path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * v.width_px / max(v.height_px, 1))))
+    return path
 
 
 def _jump(key: str, frame: int) -> None:

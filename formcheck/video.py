@@ -28,6 +28,7 @@ from formcheck.errors import BadVideoError
 # Demuxers that read still images; PyAV opens a PNG or JPEG as a one-frame "video".
 _IMAGE_FORMATS = {"image2", "gif", "apng", "webp", "tiff", "bmp", "ico"}
 _MIN_FRAMES = 2
+SEEK_AFTER_S = 2.0  # frames_at seeks (rather than decoding from the start) to frames this far in
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,6 +259,72 @@ class VideoReader:
         if self._frames_seen < _MIN_FRAMES:
             raise BadVideoError(f"{self.path}: only one frame: a still image, not a video")
         self._check_complete()
+
+    def frames_at(self, indices, time_s, colour: str = "rgb24", max_side_px: int | None = None) -> Iterator[Frame]:
+        """Only the frames `indices` of a clip whose timeline is known (`time_s`: each frame's time
+        as `frames` gave it, e.g. a report's), in order, without decoding the clip from its start:
+        the reader seeks to the key frame before the first of them and matches decoded frames to
+        the timeline by timestamp (within a quarter of a frame). A clip whose frames cannot be
+        matched so (no timestamps, a timeline that is not this clip's) is decoded from the start.
+        Use a fresh reader: this one is left at the last frame yielded."""
+        wanted = sorted({int(i) for i in indices if 0 <= int(i) < len(time_s)})
+        if not wanted:
+            return
+        times = np.asarray(time_s, np.float64)
+        if times[wanted[0]] >= SEEK_AFTER_S and len(times) > 1:
+            found = yield from self._seek_frames(wanted, times, colour, max_side_px)
+            if found:
+                return
+        remaining = set(wanted)
+        with VideoReader(self.path, self._sha256) as reader:
+            for frame in reader.frames(colour, max_side_px):
+                if frame.index in remaining:
+                    remaining.discard(frame.index)
+                    yield frame
+                    if not remaining:
+                        return
+
+    def _seek_frames(self, wanted: list[int], times: np.ndarray, colour: str, max_side_px: int | None):
+        """frames_at by seeking; returns False (having yielded nothing) where it cannot match."""
+        tolerance = float(np.median(np.diff(times))) / 4
+        try:
+            first = next(self._container.decode(self._stream))
+            if first.time is None or not self._stream.time_base:
+                return False
+            t0, rotation = first.time, _rotation_cw(first)
+            size = (first.width, first.height)
+            full_size = size[::-1] if rotation in (90, 270) else size
+            scaled = _scaled_size(first.width, first.height, max_side_px)
+            target = t0 + times[wanted[0]] - 2 * tolerance
+            self._container.seek(int(target / self._stream.time_base), stream=self._stream, backward=True, any_frame=False)
+            pending, started = list(wanted), False
+            for av_frame in self._container.decode(self._stream):
+                if av_frame.time is None:
+                    return started
+                t = av_frame.time - t0
+                k = int(np.clip(np.searchsorted(times, t), 1, len(times) - 1))
+                k = k if abs(times[k] - t) < abs(times[k - 1] - t) else k - 1
+                if abs(times[k] - t) > tolerance:
+                    if not started and t > times[pending[0]] + 1.0:
+                        return False  # a second past the frame and nothing matched: another timeline
+                    continue  # not on this timeline (e.g. a dropped duplicate); keep going
+                if not started and k > pending[0]:
+                    return False  # the seek overshot the first frame wanted
+                started = True
+                while pending and pending[0] < k:
+                    pending.pop(0)  # not in the stream where the timeline has it
+                if pending and k == pending[0]:
+                    if scaled:
+                        array = av_frame.to_ndarray(format=colour, width=scaled[0], height=scaled[1], interpolation="AREA")
+                    else:
+                        array = av_frame.to_ndarray(format=colour)
+                    yield Frame(k, float(times[k]), _upright(array, rotation), full_size)
+                    pending.pop(0)
+                if not pending:
+                    return True
+        except (av.error.FFmpegError, StopIteration):
+            return False
+        return started
 
     def _check_complete(self) -> None:
         """A file cut short often demuxes cleanly up to the cut: compare with the container's duration."""

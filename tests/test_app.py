@@ -125,12 +125,20 @@ def test_changing_thresholds_rescores_without_running_the_model(backend, clip, r
     at = upload(at, CLIP, clip(CLIP).read_bytes())
     standard = review.rescore(real_reviewed, thresholds.preset("standard"))
     strict_report = review.rescore(real_reviewed, thresholds.preset("strict"))
+    review.annotated_video_path(strict_report).unlink(missing_ok=True)
     at.sidebar.radio[0].set_value("strict")
     run(at)
     assert metrics(at)["Flagged moments"] == str(len(review.flag_details(strict_report)))
     assert metrics(at)["Session score"] == f"{strict_report.score:.0f}/100"
     assert (strict_report.score, strict_report.faults) != (standard.score, standard.faults)  # a real change
     assert any("+strict" in c.value for c in at.sidebar.caption)
+    # the video is not encoded again for every change: the standard one stays, marked, until asked for
+    assert len(at.get("video")) == 1 and not review.annotated_video_path(strict_report).is_file()
+    assert any("drawn with other thresholds" in c.value for c in at.caption)
+    next(b for b in at.button if b.label.startswith("Redraw")).click()
+    run(at)
+    assert review.annotated_video_path(strict_report).is_file()
+    assert not any("drawn with other thresholds" in c.value for c in at.caption)
 
     # one limit: a back-bend fault limit just above the warning turns the clip's spine warnings into faults
     at.sidebar.radio[0].set_value("standard")
