@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from formcheck.angles import ANGLE_NAMES
+from formcheck.faults import RULE_BY_NAME
 from formcheck.landmarks import SKELETON, side_landmark
 from formcheck.video import VideoReader, prefetch
 
@@ -92,7 +93,8 @@ class SkeletonAnnotator:
         flagged = state in ("warn", "fault") and bool(check)
         if flagged:
             lines.append(f"{state.upper()} {check['rule']}")
-            lines.append(f"  {check['value']:g} vs limit {check['limit']:g}")
+            unit = _unit(check)
+            lines.append(f"  {check['value']:.3g} {unit} vs limit {check['limit']:.3g} {unit}")
         _panel(image, lines, self.panel_text * scale, self.text_bgr, highlight=colours.get(state) if flagged else None)
         return image
 
@@ -211,6 +213,12 @@ RULE_JOINT = {
 _UNIT_TEXT = {"deg": "deg", "foot lengths": "foot"}
 
 
+def _unit(check: dict) -> str:
+    """The short unit of a check ({rule, value, limit[, unit]}), from its rule when not given."""
+    unit = check.get("unit") or getattr(RULE_BY_NAME.get(check.get("rule")), "unit", "")
+    return _UNIT_TEXT.get(unit, unit)
+
+
 def _joint_point(points_px: np.ndarray, side: str | None, rule: str) -> tuple[int, int] | None:
     if side is None or rule not in RULE_JOINT:
         return None
@@ -254,7 +262,7 @@ def draw_flag(image: np.ndarray, check: dict) -> np.ndarray:
     banner reads the same at any resolution."""
     h, w = image.shape[:2]
     colour = _flag_bgr(check)
-    unit = _UNIT_TEXT.get(check.get("unit", "deg"), check.get("unit", ""))
+    unit = _unit(check)
     value, limit = f"{check['value']:.3g}", f"{check['limit']:.3g}"
     text = f"{check.get('severity', 'warn').upper()}  {check['rule'].replace('_', ' ')}  {value} {unit}, limit {limit} {unit}"
     size = 1.0
