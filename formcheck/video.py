@@ -130,6 +130,16 @@ def _upright(image: np.ndarray, rotation_cw: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=(4 - rotation_cw // 90) % 4))
 
 
+def _picture(av_frame: av.VideoFrame, colour: str, scaled: tuple[int, int] | None, rotation_cw: int) -> np.ndarray:
+    """The decoded frame as an upright array, scaled down (area filter) in the same FFmpeg pass
+    that converts the colours when `scaled` gives a size."""
+    if scaled:
+        array = av_frame.to_ndarray(format=colour, width=scaled[0], height=scaled[1], interpolation="AREA")
+    else:
+        array = av_frame.to_ndarray(format=colour)
+    return _upright(array, rotation_cw)
+
+
 class VideoReader:
     """Open a video file for one streaming pass.
 
@@ -237,11 +247,7 @@ class VideoReader:
                     self._first_size = (av_frame.width, av_frame.height)
                     full_size = self._first_size[::-1] if self._rotation in (90, 270) else self._first_size
                     scaled = _scaled_size(av_frame.width, av_frame.height, max_side_px)
-                if scaled:
-                    array = av_frame.to_ndarray(format=colour, width=scaled[0], height=scaled[1], interpolation="AREA")
-                else:
-                    array = av_frame.to_ndarray(format=colour)
-                image = _upright(array, self._rotation)
+                image = _picture(av_frame, colour, scaled, self._rotation)
                 self._times.append(t_rel)
                 yield Frame(self._frames_seen, t_rel, image, full_size)
                 self._frames_seen += 1
@@ -314,11 +320,7 @@ class VideoReader:
                 while pending and pending[0] < k:
                     pending.pop(0)  # not in the stream where the timeline has it
                 if pending and k == pending[0]:
-                    if scaled:
-                        array = av_frame.to_ndarray(format=colour, width=scaled[0], height=scaled[1], interpolation="AREA")
-                    else:
-                        array = av_frame.to_ndarray(format=colour)
-                    yield Frame(k, float(times[k]), _upright(array, rotation), full_size)
+                    yield Frame(k, float(times[k]), _picture(av_frame, colour, scaled, rotation), full_size)
                     pending.pop(0)
                 if not pending:
                     return True
