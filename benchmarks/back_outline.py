@@ -56,6 +56,8 @@ BUTTOCKS, UPPER_BACK = (-0.10, 0.30), (0.50, 1.00)
 EDGE_SEARCH_PX = 6.0
 NEUTRAL_DEG = 2.0  # a rep whose true lumbar and thoracic flexion stay under this is neutral
 FLEXED_DEG = 15.0  # the issue's goal: 15 deg of lumbar flexion detected in a side view
+HOLD_S = 0.3  # a deficit counts when held this long (formcheck's fault hold, min_fault_s)
+FLEXED_FRAME_DEG = 10.0  # frames of a flexed clip whose true lumbar flexion is at least this
 
 
 def hollow(offsets_px: np.ndarray, chord_px: float) -> float:
@@ -95,8 +97,9 @@ def _median3(values: list[float]) -> np.ndarray:
                      for i in range(len(v))])
 
 
-def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: float) -> tuple[list[dict], list[float], list[float]]:
-    """(per-rep rows, edge gaps in px, chord lengths in px) of one clip."""
+def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: float):
+    """(per-rep rows, edge gaps in px, chord lengths in px, per-frame samples) of one clip.
+    samples: frame -> (hollow, bend, true trunk inclination, true lumbar flexion)."""
     video = folder / entry["files"]["video"]["file"]
     truth = json.loads((folder / entry["files"]["truth"]["file"]).read_text())
     frames = {k: array(v) for k, v in truth["frames"].items()}
@@ -126,7 +129,9 @@ def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: f
             gaps += edge_gaps(frame.image, dense.edge_px[middle], posterior)
             chords.append(chord)
             scored = back_profile(mask, hip, shoulder, facing, arm_segments(points))
-            samples[frame.index] = (hollow(dense.offsets_px, chord), scored.bend_deg)
+            samples[frame.index] = (hollow(dense.offsets_px, chord), scored.bend_deg,
+                                    float(frames["trunk_incline_deg"][frame.index]),
+                                    float(frames["lumbar_flexion_deg"][frame.index]))
     rows = []
     for k, rep in enumerate(truth["reps"]):
         span = slice(rep["start"], rep["end"] + 1)
@@ -141,7 +146,48 @@ def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: f
             "hollow_min": round(float(np.nanmin(hollows)), 3) if np.isfinite(hollows).any() else None,
             "bend_max_deg": round(float(np.nanmax(bends)), 1) if np.isfinite(bends).any() else None,
         })
-    return rows, gaps, chords
+    return rows, gaps, chords, {"samples": samples, "reps": truth["reps"], "fps": truth["fps"]}
+
+
+def _held(deficits: dict[int, float], fps: float) -> float:
+    """Largest median of the deficits within HOLD_S (centred), as spine._interpolate and the
+    0.3 s fault hold do not let one frame decide."""
+    frames = np.array(sorted(deficits))
+    values = np.array([deficits[i] for i in frames])
+    half = HOLD_S * fps / 2
+    held = [np.median(values[np.abs(frames - i) <= half]) for i in frames]
+    return float(np.max(held)) if held else float("nan")
+
+
+def same_body(clips: dict[int, dict], manifest_entries: list[dict], hinged_deg: float) -> list[dict]:
+    """A lifter against themself: each row drawn as another row's lifter (benchset.Row.body_of)
+    against that row frame for frame (same motion and camera; only the spine differs), and the
+    neutral row's second rep against its first. The hollow deficit is the reference's hollow
+    minus this clip's at the same frame (+ = flatter), on frames whose true trunk is hinged."""
+    out = []
+    for entry in manifest_entries:
+        if entry.get("body_of") is None or entry["body_of"] not in clips or entry["index"] not in clips:
+            continue
+        own, base = clips[entry["index"]], clips[entry["body_of"]]
+        if not out and len(base["reps"]) > 1:
+            shift = base["reps"][1]["start"] - base["reps"][0]["start"]
+            first = base["reps"][0]
+            deficits = {i: base["samples"][i][0] - base["samples"][i + shift][0]
+                        for i in range(first["start"], first["end"] + 1)
+                        if i in base["samples"] and i + shift in base["samples"] and base["samples"][i][2] >= hinged_deg}
+            out.append({"clip": f"{entry['body_of']:03d}", "against": f"{entry['body_of']:03d} rep 0", "rep": 1,
+                        "lumbar_max_deg": 0.0, "held_deficit": round(_held(deficits, base["fps"]), 3),
+                        "median_deficit_flexed": None})
+        for k, rep in enumerate(own["reps"]):
+            span = [i for i in range(rep["start"], rep["end"] + 1) if i in own["samples"] and i in base["samples"]
+                    and own["samples"][i][2] >= hinged_deg]
+            deficits = {i: base["samples"][i][0] - own["samples"][i][0] for i in span}
+            flexed = [deficits[i] for i in span if own["samples"][i][3] >= FLEXED_FRAME_DEG]
+            out.append({"clip": f"{entry['index']:03d}", "against": f"{entry['body_of']:03d} rep {k}", "rep": k,
+                        "lumbar_max_deg": round(max(own["samples"][i][3] for i in span), 1) if span else None,
+                        "held_deficit": round(_held(deficits, own["fps"]), 3) if deficits else None,
+                        "median_deficit_flexed": round(float(np.median(flexed)), 3) if flexed else None})
+    return out
 
 
 def separation(rows: list[dict], key: str, flexed_low: bool) -> dict:
@@ -157,7 +203,7 @@ def separation(rows: list[dict], key: str, flexed_low: bool) -> dict:
             "separable": bool(split)}
 
 
-def tables(rows: list[dict], gaps: np.ndarray, chords: np.ndarray, summary: dict) -> str:
+def tables(rows: list[dict], gaps: np.ndarray, chords: np.ndarray, summary: dict, same: list[dict]) -> str:
     lines = ["### The mask's back edge against the picture's edge", "",
              "Along each ray at stations 10-90 % of the chord: strongest picture edge minus mask edge (px, + = picture's edge further out).", "",
              "| edge points | median | median absolute | 90th percentile absolute | chord length (median px) |",
@@ -175,6 +221,16 @@ def tables(rows: list[dict], gaps: np.ndarray, chords: np.ndarray, summary: dict
                 continue
             n, f = s["neutral"], s["flexed"]
             lines.append(f"| {lift} | {name} | {n[0]:g} to {n[1]:g} ({n[2]}) | {f[0]:g} to {f[1]:g} ({f[2]}) | {'yes' if s['separable'] else 'no'} |")
+    lines += ["", "### A lifter against themself", "",
+              "Each row's lifter against the same lifter's neutral clip, frame for frame (same motion and camera), "
+              "and the neutral clip's second rep against its first. Hollow deficit: the reference's hollow minus this "
+              f"clip's (+ = flatter), on frames with the true trunk hinged; held: the largest median over {HOLD_S:g} s; "
+              f"flexed frames: true lumbar flexion ≥ {FLEXED_FRAME_DEG:.0f}°.", "",
+              "| clip | against | rep | true lumbar max (°) | held deficit | median deficit on flexed frames |",
+              "|---|---|---:|---:|---:|---:|"]
+    for r in same:
+        lines.append(f"| {r['clip']} | {r['against']} | {r['rep']} | {r['lumbar_max_deg']} | {r['held_deficit']} | "
+                     f"{'-' if r['median_deficit_flexed'] is None else r['median_deficit_flexed']} |")
     lines += ["", "### Per rep", "", "| clip | lift | rep | true lumbar max (°) | true thoracic max (°) | hinged samples | smallest hollow | largest bend (°) |",
               "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in sorted(rows, key=lambda r: (r["lift"], r["lumbar_max_deg"], r["index"], r["rep"])):
@@ -191,10 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args(argv)
     hinged_deg = thresholds_mod.load().get("common", "hinged_trunk_deg")
-    rows, gaps, chords = [], [], []
+    rows, gaps, chords, per_clip = [], [], [], {}
     with MaskEstimator(assets.resolve_model("full"), PoseSettings(model="full")) as estimator:
-        for entry in benchset.checked_clips(args.set, yaw_deg=90):
-            clip, g, c = clip_rows(entry, args.set, estimator, hinged_deg)
+        entries = benchset.checked_clips(args.set, yaw_deg=90)
+        for entry in entries:
+            clip, g, c, per_clip[entry["index"]] = clip_rows(entry, args.set, estimator, hinged_deg)
             rows += clip
             gaps += g
             chords += c
@@ -205,8 +262,9 @@ def main(argv: list[str] | None = None) -> int:
                for lift in ("deadlift", "squat")}
     edges = {"points": int(len(gaps)), "median_px": float(np.median(gaps)), "median_abs_px": float(np.median(np.abs(gaps))),
              "p90_abs_px": float(np.percentile(np.abs(gaps), 90)), "chord_median_px": float(np.median(chords))}
-    args.json.write_text(json.dumps({"edges": edges, "summary": summary, "reps": rows}, indent=1) + "\n")
-    text = tables(rows, gaps, chords, summary)
+    same = same_body(per_clip, entries, hinged_deg)
+    args.json.write_text(json.dumps({"edges": edges, "summary": summary, "same_body": same, "reps": rows}, indent=1) + "\n")
+    text = tables(rows, gaps, chords, summary, same)
     write_tables(args.doc, text, "Back outline against true lumbar flexion")
     print(text)
     return 0

@@ -231,3 +231,21 @@ def test_later_clips_carry_every_label(clip):
         assert {k for k in rep if isinstance(rep[k], dict)} == BASE_LABELS[row.lift] | EXTRA_LABELS[row.lift]
         if expected:
             assert rep["spine_flexion"]["label"] == expected
+
+
+SAME_BODY = [c for c in CLIPS if benchset.ROWS[c["index"]].body_of is not None]
+
+
+@pytest.mark.parametrize("clip", SAME_BODY, ids=[c["name"] for c in SAME_BODY])
+def test_same_body_rows_differ_from_their_lifter_only_in_flexion(clip):
+    """Rows 46-47 are row 0's lifter, frame for frame, with lumbar flexion: everything but the
+    spine and what hangs from it (body, look, camera, timing, the legs) is the same."""
+    own, base = _truth(clip), _truth(CLIPS[clip["body_of"]])
+    assert clip["body_of"] == benchset.ROWS[clip["index"]].body_of == 0
+    assert clip["phenotype"] == CLIPS[0]["phenotype"] and clip["camera"] == CLIPS[0]["camera"]
+    for part in ("look", "camera", "phenotype"):
+        assert own["spec"][part] == base["spec"][part]
+    assert own["reps"] == base["reps"] and own["n_frames"] == base["n_frames"]
+    assert own["spec"]["motion"]["lumbar_peak_deg"] == clip["lumbar_peak_deg"] > 0 == base["spec"]["motion"]["lumbar_peak_deg"]
+    for name in ("sagittal_knee_deg", "sagittal_ankle_deg"):  # the hip angle and the bar (in the hands) move with the spine
+        np.testing.assert_allclose(array(own["frames"][name]), array(base["frames"][name]), atol=2e-3)  # 3 decimals stored

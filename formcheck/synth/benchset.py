@@ -48,6 +48,9 @@ class Row:
     # either ends its clip's name with them (`_1920x1072_60fps`).
     size: tuple[int, int] | None = None
     fps: float = FPS
+    # The same lifter as row `body_of`: its body, look, camera and motion drawn as for that row,
+    # only the flexion differs; the name ends `_as<NNN>`.
+    body_of: int | None = None
 
     @property
     def format_suffix(self) -> str:
@@ -96,6 +99,10 @@ def _rows() -> tuple[Row, ...]:
     rows.append(Row("squat", 90, 0, plate_radius_m=0.0, size=(1280, 720), fps=24.0))
     rows.append(Row("deadlift", 90, 20, size=(640, 352)))
     rows += [Row(lift, 90, lumbar, plate_radius_m=plate) for lift, plate in (dl, sq) for lumbar in (15, 30)]
+    # Rows 46-47: the lifter of row 0 (a neutral deadlift) again at 15 and 30 deg of lumbar
+    # flexion, frame for frame the same motion and camera: a lifter compared with themself
+    # (benchmarks/back_outline.py).
+    rows += [Row("deadlift", 90, lumbar, body_of=0) for lumbar in (15, 30)]
     return tuple(rows)
 
 
@@ -108,10 +115,13 @@ def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
     from formcheck.synth import clip  # imports formcheck.synth.body lazily only when rendering
 
     row = ROWS[index]
-    s = clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
+    drawn = index if row.body_of is None else row.body_of
+    s = clip.sample_spec(seed, drawn, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
                          fps=row.fps, size=row.size or size, plate_radius_m=row.plate_radius_m,
                          thoracic_deg=row.thoracic_deg, variant=row.variant, motion_overrides=dict(row.motion),
                          shake=row.shake, crf=row.crf, extra_labels=index >= FIRST_VARIANT)
+    if row.body_of is not None:
+        s = dataclasses.replace(s, name=s.name.replace(f"_{drawn:03d}_", f"_{index:03d}_", 1) + f"_as{drawn:03d}")
     return dataclasses.replace(s, name=s.name + row.format_suffix) if row.format_suffix else s
 
 
@@ -142,6 +152,8 @@ def write_manifest(folder: Path, seed: int = SEED, size: tuple[int, int] = SIZE)
                                     "camera_shake": {"mm": row.shake[0], "deg": row.shake[1]}, "crf": row.crf}
         if index >= FIRST_FORMAT:  # frame size per clip from row 39 on (before: the manifest's "size")
             clips[-1]["size"] = [s.camera.width_px, s.camera.height_px]
+        if row.body_of is not None:
+            clips[-1]["body_of"] = row.body_of
     manifest = {
         "about": "Synthetic squat and deadlift clips with exact ground truth (docs/synthetic.md, "
                  "docs/synthetic-accuracy.md). Rendered from an anny body (CC0 assets, Apache-2.0 code); "
