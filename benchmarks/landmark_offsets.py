@@ -3,7 +3,7 @@ formcheck's side-view angle bias that explains (docs/landmark-offsets.md says wh
 
     .venv/bin/python benchmarks/landmark_offsets.py      # a few seconds with the landmark cache warm
 
-On the true side-view clips (yaw 90) of benchmarks/synthetic/ (sha256 checked against the
+On the true side-view clips (yaw 90; not 46-47, clip 000's lifter again) of benchmarks/synthetic/ (sha256 checked against the
 manifest), per frame: formcheck.analysis.analyze's landmarks (`raw`, as the model gave them for
 the chosen lifter, and `poses`, after formcheck's filtering) minus the truth's `image_px` (the
 rig's joint centres and the ear/heel/toe vertices projected through the camera), both mirrored so
@@ -309,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     clips = []
     for entry in benchset.checked_clips(args.set, yaw_deg=90):
+        if entry.get("body_of") is not None:
+            continue  # clip 000's lifter again: a third copy of one body would leak into leave-one-clip-out
         clips.append(clip_data(entry, args.set))
         c = clips[-1]
         print(f"{entry['name']}: detected {c['detected']:.0%}, side {c['side']} (near {c['near']}), "
