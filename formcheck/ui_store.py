@@ -25,6 +25,17 @@ def _store(url: str | None, home: str | None) -> Store:
     return Store(url=url, home=home)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _report(_store: Store, url: str, uid: str, session_id: int) -> Report:
+    """A saved session's report, read and parsed once per session rather than on every rerun of
+    the page (a saved report never changes; its uid names it)."""
+    return _store.report(session_id)
+
+
+def _stored_report(store: Store, record: SessionRecord) -> Report:
+    return _report(store, str(store.url), record.uid, record.id)
+
+
 def open_store() -> Store | None:
     """The store named by $FORMCHECK_DB_URL / $FORMCHECK_HOME, opened once per process; None
     (with the reason shown) when it cannot be opened."""
@@ -125,7 +136,7 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
     """A saved session as the review page showed it, from the stored report (no model, no
     video needed), its flagged moments with the stills kept at save time, its kept video; and
     its edit and delete buttons."""
-    report = store.report(record.id)
+    report = _stored_report(store, record)
     files = store.files(record.id)
     st.markdown(f"**{record.athlete}**, {record.lift}, filmed {record.recorded_on:%A %d %B %Y}"
                 + (f", {record.load}" if record.load else "") + (f", RPE {record.rpe:g}" if record.rpe else "")
@@ -172,7 +183,7 @@ def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
 
 def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:
     """Two sessions side by side: scores, angles at matching rep phases, the flagged frames."""
-    ra, rb = store.report(a.id), store.report(b.id)
+    ra, rb = _stored_report(store, a), _stored_report(store, b)
     result = history.compare(ra, rb)
     st.markdown(f"**A** = {label(a)}  \n**B** = {label(b)}")
     left, right = st.columns([2, 3])
