@@ -352,8 +352,10 @@ def find_events(
         worse = value * (1 if rule.worse == "above" else -1)
         for start, stop in runs(held >= 1):
             level = int(held[start:stop].max())
-            # The worst frame at that level itself: a warning's peak is not a passing fault-level spike.
-            peak = int(start + np.argmax(np.where(raw[start:stop] == level, worse[start:stop], -np.inf)))
+            # The worst frame held at that level itself: a warning's peak is not a passing
+            # fault-level spike, and a fault's peak is not a spike outside its held fault stretch.
+            at_level = (raw[start:stop] == level) & (held[start:stop] == level)
+            peak = int(start + np.argmax(np.where(at_level, worse[start:stop], -np.inf)))
             events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[level], float(value[peak]),
                                      fault if level == 2 else warn, _rep_of(peak, m.reps), float(t[peak])))
     for name, items in moments.items():

@@ -98,6 +98,11 @@ def test_a_short_spike_inside_a_warning_leaves_it_a_warning():
     (e,) = [e for e in events if e.rule == "spine_flexion"]
     assert (e.severity, e.limit, e.start, e.end) == ("fault", 26.0, 20, 49)
     assert 34 <= e.peak < 44 and e.value == pytest.approx(40.0)
+    # a higher spike too short to be held elsewhere in the run is not the fault's peak
+    bend[24:26] = 50.0
+    events, _ = _events(_measures(HINGE, bend), "deadlift")
+    (e,) = [e for e in events if e.rule == "spine_flexion"]
+    assert e.severity == "fault" and 34 <= e.peak < 44 and e.value == pytest.approx(40.0)
 
 
 def _deadlift_with_hips_rising(rise_deg: float) -> Measures:
