@@ -296,7 +296,7 @@ def render_frames(
     wanted = set(indices)
     out: dict[int, np.ndarray] = {}
     with VideoReader(video_path) as reader:
-        stream = reader.frames("bgr24") if time_s is None else reader.frames_at(sorted(wanted), time_s, "bgr24")
+        stream = reader.frames("bgr24") if time_s is None else reader.frames_at(wanted, time_s, "bgr24")
         for frame in stream:
             if frame.index not in wanted:
                 continue

@@ -232,8 +232,7 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
     for i in indices:
         status = report.frame_status[i] if i < len(report.frame_status) else {}
         if status.get("status") in ("warn", "fault") and status.get("check"):
-            rule = status["check"]["rule"]
-            checks[i] = {**status["check"], "severity": status["status"], "unit": RULE_BY_NAME[rule].unit}
+            checks[i] = {**status["check"], "severity": status["status"]}  # the unit comes from the rule (render)
     for f in flags or []:
         checks[f["peak"]] = {k: f[k] for k in ("rule", "severity", "value", "limit", "unit")}
     # a cropped still is shown small: bigger joint numbers, and no corner box (the banner says it)

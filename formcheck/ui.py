@@ -149,7 +149,9 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
 def _annotated_video(report: Report, source: review.Reviewed, key: str):
     """The annotated video. It is drawn by itself the first time; for other thresholds (each
     change would mean encoding the whole clip again) the last one drawn stays on show, marked as
-    such, until the lifter asks for a new one. Returns the path of the video shown."""
+    such, until the lifter asks for a new one. Returns the path of the video for these
+    thresholds, or None while an older one is on show (so it is not offered for download beside
+    a report scored at other limits)."""
     st.subheader("Annotated video")
     last_key = f"{key}_video_{source.path}"
     path = review.annotated_video_path(report)
@@ -165,7 +167,7 @@ def _annotated_video(report: Report, source: review.Reviewed, key: str):
     st.session_state[last_key] = str(path)
     v = report.video  # width_px, height_px: the upright picture's
     st.video(str(path), width=int(min(900, VIDEO_MAX_HEIGHT_PX * v.width_px / max(v.height_px, 1))))
-    return path
+    return path if path == review.annotated_video_path(report) else None
 
 
 def _jump(key: str, frame: int) -> None:

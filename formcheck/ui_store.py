@@ -26,10 +26,11 @@ def _store(url: str | None, home: str | None) -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _report(_store: Store, url: str, uid: str, session_id: int) -> Report:
-    """A saved session's report, read and parsed once per session rather than on every rerun of
-    the page (a saved report never changes; its uid names it)."""
-    return _store.report(session_id)
+def _report(_db: Store, url: str, uid: str, session_id: int) -> Report:
+    """A saved session's report, read from the database and parsed once rather than on every
+    rerun of the page (a saved report never changes; its uid names it). Streamlit hands back a
+    copy of the cached value each time."""
+    return _db.report(session_id)
 
 
 def _stored_report(store: Store, record: SessionRecord) -> Report:

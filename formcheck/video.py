@@ -268,65 +268,75 @@ class VideoReader:
 
     def frames_at(self, indices, time_s, colour: str = "rgb24", max_side_px: int | None = None) -> Iterator[Frame]:
         """Only the frames `indices` of a clip whose timeline is known (`time_s`: each frame's time
-        as `frames` gave it, e.g. a report's), in order, without decoding the clip from its start:
-        the reader seeks to the key frame before the first of them and matches decoded frames to
-        the timeline by timestamp (within a quarter of a frame). A clip whose frames cannot be
-        matched so (no timestamps, a timeline that is not this clip's) is decoded from the start.
-        Use a fresh reader: this one is left at the last frame yielded."""
+        as `frames` gave it, e.g. a report's), in order. Frames SEEK_AFTER_S or more into the clip
+        are reached by seeking to the key frame before the first of them and matching decoded
+        frames to the timeline by timestamp (within a quarter of a frame, with repeated timestamps
+        bumped as `frames` bumps them); any that cannot be reached so (no timestamps, a timeline
+        that is not this clip's, a decoding error) come from a decode from the start. Use a fresh
+        reader: this one is left wherever the search stopped."""
         wanted = sorted({int(i) for i in indices if 0 <= int(i) < len(time_s)})
         if not wanted:
             return
         times = np.asarray(time_s, np.float64)
-        if times[wanted[0]] >= SEEK_AFTER_S and len(times) > 1:
-            found = yield from self._seek_frames(wanted, times, colour, max_side_px)
-            if found:
-                return
+        if times[wanted[0]] < SEEK_AFTER_S or len(times) < 2:
+            yield from self._pick(self.frames(colour, max_side_px), wanted)
+            return
+        missing = yield from self._seek_frames(wanted, times, colour, max_side_px)
+        if missing:
+            with VideoReader(self.path, self._sha256) as reader:  # this one was used by the seek
+                yield from self._pick(reader.frames(colour, max_side_px), missing)
+
+    @staticmethod
+    def _pick(frames: Iterator[Frame], wanted: list[int]) -> Iterator[Frame]:
         remaining = set(wanted)
-        with VideoReader(self.path, self._sha256) as reader:
-            for frame in reader.frames(colour, max_side_px):
-                if frame.index in remaining:
-                    remaining.discard(frame.index)
-                    yield frame
-                    if not remaining:
-                        return
+        for frame in frames:
+            if frame.index in remaining:
+                remaining.discard(frame.index)
+                yield frame
+                if not remaining:
+                    return
 
     def _seek_frames(self, wanted: list[int], times: np.ndarray, colour: str, max_side_px: int | None):
-        """frames_at by seeking; returns False (having yielded nothing) where it cannot match."""
+        """frames_at by seeking; returns the wanted frames it did not yield."""
         tolerance = float(np.median(np.diff(times))) / 4
+        pending = list(wanted)
         try:
             first = next(self._container.decode(self._stream))
             if first.time is None or not self._stream.time_base:
-                return False
+                return pending
             t0, rotation = first.time, _rotation_cw(first)
             size = (first.width, first.height)
             full_size = size[::-1] if rotation in (90, 270) else size
             scaled = _scaled_size(first.width, first.height, max_side_px)
             target = t0 + times[wanted[0]] - 2 * tolerance
             self._container.seek(int(target / self._stream.time_base), stream=self._stream, backward=True, any_frame=False)
-            pending, started = list(wanted), False
+            started, last_t = False, -np.inf
             for av_frame in self._container.decode(self._stream):
                 if av_frame.time is None:
-                    return started
+                    return pending
                 t = av_frame.time - t0
+                if t <= last_t:  # a repeated or out-of-order timestamp, bumped as frames() bumps it
+                    t = last_t + 1e-3
+                last_t = t
                 k = int(np.clip(np.searchsorted(times, t), 1, len(times) - 1))
                 k = k if abs(times[k] - t) < abs(times[k - 1] - t) else k - 1
                 if abs(times[k] - t) > tolerance:
                     if not started and t > times[pending[0]] + 1.0:
-                        return False  # a second past the frame and nothing matched: another timeline
-                    continue  # not on this timeline (e.g. a dropped duplicate); keep going
+                        return pending  # a second past the frame and nothing matched: another timeline
+                    continue
                 if not started and k > pending[0]:
-                    return False  # the seek overshot the first frame wanted
+                    return pending  # the seek overshot the first frame wanted
                 started = True
-                while pending and pending[0] < k:
-                    pending.pop(0)  # not in the stream where the timeline has it
-                if pending and k == pending[0]:
+                if k == pending[0]:
                     yield Frame(k, float(times[k]), _picture(av_frame, colour, scaled, rotation), full_size)
                     pending.pop(0)
-                if not pending:
-                    return True
+                    if not pending:
+                        return pending
+                elif k > pending[0]:
+                    return pending  # the decoded frames skipped one the timeline has: decode them from the start
         except (av.error.FFmpegError, StopIteration):
-            return False
-        return started
+            return pending
+        return pending
 
     def _check_complete(self) -> None:
         """A file cut short often demuxes cleanly up to the cut: compare with the container's duration."""

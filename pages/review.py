@@ -2,7 +2,8 @@
 
 Served by app.py (`formcheck app`). Top to bottom: the uploader, the analysis
 (a background job the page polls, so it stays responsive), the thresholds, the results. The
-page only calls the library (formcheck.review, formcheck.ui): no angle maths, no limits here.
+page only calls the library (formcheck.review, formcheck.ui, formcheck.ui_store): no angle maths,
+no limits here.
 """
 
 import time

@@ -135,10 +135,13 @@ def test_changing_thresholds_rescores_without_running_the_model(backend, clip, r
     # the video is not encoded again for every change: the standard one stays, marked, until asked for
     assert len(at.get("video")) == 1 and not review.annotated_video_path(strict_report).is_file()
     assert any("drawn with other thresholds" in c.value for c in at.caption)
+    # ...and it is not offered for download beside a report scored at other limits
+    assert "Annotated video (MP4)" not in [b.label for b in at.get("download_button")]
     next(b for b in at.button if b.label.startswith("Redraw")).click()
     run(at)
     assert review.annotated_video_path(strict_report).is_file()
     assert not any("drawn with other thresholds" in c.value for c in at.caption)
+    assert "Annotated video (MP4)" in [b.label for b in at.get("download_button")]
 
     # one limit: a back-bend fault limit just above the warning turns the clip's spine warnings into faults
     at.sidebar.radio[0].set_value("standard")

@@ -101,8 +101,6 @@ def test_compare_matches_reps_and_phases():
     assert len(out["flags"]["A"]) == 1 and out["flags"]["B"] == []
 
 
-
-
 def test_charts_build_from_records():
     records = [_rec(1, dt.date(2026, 11, 2), 70), _rec(2, dt.date(2026, 11, 9), 72)]
     chart = history.score_chart(records).to_dict()

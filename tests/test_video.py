@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import BadVideoError
-from formcheck.video import VideoReader, prefetch
+from formcheck.video import SEEK_AFTER_S, VideoReader, prefetch
 from tests import media
 
 
@@ -142,23 +142,32 @@ def test_real_vp9_and_mpeg4_clips(clip, name, codec):
     assert info.codec == codec and info.frames == len(frames) > 100
 
 
-@pytest.mark.parametrize("name", ["deadlift_side_good_01.mp4", "neg_people_walking_sports2d.mp4",
+@pytest.mark.parametrize("name", ["squat_bw_side_unknown_e02.mp4", "neg_people_walking_sports2d.mp4",
                                   "deadlift_side_good_m01.mp4", "squat_bw_oblique_good_k01.mp4"])
-def test_frames_at_seeks_to_the_same_pictures_as_a_full_decode(clip, name):
-    """H.264, VP9, MPEG-4 and a rotated phone clip: the frames reached by seeking are the frames
-    (index, time, pixels) a decode from the start gives."""
+def test_frames_at_seeks_to_the_same_pictures_as_a_full_decode(clip, name, monkeypatch):
+    """H.264, VP9, MPEG-4 and a rotated (90 deg) phone clip: the frames reached by seeking are the frames
+    (index, time, pixels) a decode from the start gives, and no decode from the start is made."""
     frames, info = read_all(clip(name))
     times = [f.time_s for f in frames]
-    wanted = [len(frames) - 1, int(len(frames) * 0.6), int(len(frames) * 0.6) + 1, 3]
-    with VideoReader(clip(name)) as reader:
-        got = list(reader.frames_at(wanted, times))
+    middle = int(np.searchsorted(times, (SEEK_AFTER_S + times[-1]) / 2))
+    wanted = [len(frames) - 1, middle, middle + 1]
+    assert times[middle] >= SEEK_AFTER_S
+    with monkeypatch.context() as patch:
+        patch.setattr(VideoReader, "frames", lambda *a, **k: pytest.fail("decoded from the start"))
+        with VideoReader(clip(name)) as reader:
+            got = list(reader.frames_at(wanted, times))
     assert [f.index for f in got] == sorted(wanted)
     for f in got:
         assert f.time_s == pytest.approx(times[f.index], abs=1e-6)
         assert np.array_equal(f.image, frames[f.index].image)
+    # an early frame among them: all of them from one decode from the start
+    with VideoReader(clip(name)) as reader:
+        got = list(reader.frames_at(wanted + [3], times))
+    assert [f.index for f in got] == sorted(wanted + [3])
+    assert all(np.array_equal(f.image, frames[f.index].image) for f in got)
 
 
-def test_frames_at_with_a_timeline_that_is_not_the_clips_decodes_from_the_start(clip, tmp_path):
+def test_frames_at_with_a_timeline_that_is_not_the_clips_decodes_from_the_start(tmp_path):
     path = media.write_video(tmp_path / "c.mp4", n=150, fps=30)
     frames, _ = read_all(path)
     shifted = [f.time_s + 1 / 60 for f in frames]  # half a frame off: no frame matches it
