@@ -92,7 +92,7 @@ def assess(
     standing = standing_frames(ext, rep_settings.up)
     bends: dict[int, float] = {}
     if measure_contour and reps:
-        frames = contour_frames(reps, standing, t, spine_settings)
+        frames = contour_frames(reps, t, spine_settings)
         pose_settings = report.settings["pose"]
         bends = _bends_cached(report.video.path, report.video.sha256, pose_settings["model"], frames,
                               analysis.poses, side, facing, pose_settings["max_people"])

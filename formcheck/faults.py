@@ -338,12 +338,11 @@ def rule_severities(values: dict[str, np.ndarray], time_s: np.ndarray, lift: str
 
 def find_events(
     values: dict[str, np.ndarray], moments: dict[str, list[tuple[int, float, int]]], m: Measures, lift: str,
-    thresholds: Thresholds, severities: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    thresholds: Thresholds, severities: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> list[FaultEvent]:
     """Events of the frame rules (see module doc) and of the one-moment rules. severities: from
-    rule_severities (computed here when not given)."""
+    rule_severities, the same that frame_status is given."""
     t = m.poses.time_s
-    severities = severities if severities is not None else rule_severities(values, t, lift, thresholds)
     events: list[FaultEvent] = []
     for name, value in values.items():
         rule = RULE_BY_NAME[name]

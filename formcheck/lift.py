@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from formcheck.landmarks import Landmark, Poses
+from formcheck.landmarks import Landmark, Poses, side_landmark
 
 LIFTS = ("squat", "deadlift", "rdl")
 HINGED_HIP_DEG = 140.0  # labelled lifts bend the hips to 102 deg or less; walking stays above ~145 (image)
@@ -68,10 +68,10 @@ def world_hip_deg(poses: Poses) -> np.ndarray:
     averaged over both sides. Unlike the image angle it does not depend on where the camera is."""
     world = poses.world_m.astype(np.float64)
     angles = []
-    for side in ("LEFT", "RIGHT"):
-        hip = world[:, Landmark[f"{side}_HIP"]]
-        u = world[:, Landmark[f"{side}_SHOULDER"]] - hip
-        v = world[:, Landmark[f"{side}_KNEE"]] - hip
+    for side in ("left", "right"):
+        hip = world[:, side_landmark(side, "hip")]
+        u = world[:, side_landmark(side, "shoulder")] - hip
+        v = world[:, side_landmark(side, "knee")] - hip
         with np.errstate(invalid="ignore", divide="ignore"):
             cos = np.sum(u * v, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
         angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))

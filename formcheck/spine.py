@@ -1,14 +1,15 @@
 """Spine: measures of the back's shape, since the landmarks have no points on the spine.
 
-(a) Baseline: the lifter's own values while standing tall (frames in the 'up' spells), so a
-    lifter's natural posture is not a fault.
+(a) Baseline: the lifter's own neck angle and trunk chord while standing tall (frames in the
+    'up' spells), so a lifter's natural posture is not a fault.
 (b) Trunk geometry against it: the hip->shoulder chord over the thigh length. Rounding the back
     shortens the chord (shoulders roll towards the hips); a lean does not change it. It also
     shrinks when the trunk turns out of the image plane, so it is only read in a side view.
 (c) Head and neck: `neck_deg` (ear against the trunk line) minus its standing value.
 (d) Back contour: the bend of the back's outline from the segmentation mask (`contour`), measured
-    only on frames inside reps, at up to `mask_hz` frames a second, plus a few standing frames;
-    a second, mask-producing model pass over every frame would double the cost of the analysis.
+    only on frames inside reps, at up to `mask_hz` frames a second (a second, mask-producing
+    model pass over every frame would double the cost of the analysis). It has no standing
+    baseline: standing, the arms beside the trunk are its outline (docs/scoring.md).
 
 What each can see: (b) sees gross rounding of the whole trunk but is blind to a bend that keeps
 the chord length (e.g. lower back flexed, upper back extended); (c) sees the head dropping or
@@ -33,7 +34,6 @@ from formcheck.reps import Rep
 @dataclasses.dataclass(frozen=True)
 class SpineSettings:
     mask_hz: float = 10.0  # contour frames per second inside reps
-    baseline_frames: int = 8  # standing frames the contour baseline is taken from
     max_gap_s: float = 0.25  # contour values are interpolated across gaps up to this long
 
 
@@ -64,8 +64,8 @@ def standing_frames(ext: np.ndarray, up: float) -> np.ndarray:
     return np.flatnonzero(np.nan_to_num(ext, nan=-1.0) >= up)
 
 
-def contour_frames(reps: list[Rep], standing: np.ndarray, time_s: np.ndarray, settings: SpineSettings) -> list[int]:
-    """Frames to measure the back contour on: rep frames at up to mask_hz, and a few standing ones."""
+def contour_frames(reps: list[Rep], time_s: np.ndarray, settings: SpineSettings) -> list[int]:
+    """Frames to measure the back contour on: rep frames at up to mask_hz."""
     chosen: set[int] = set()
     for rep in reps:
         last_t = -np.inf
@@ -74,9 +74,6 @@ def contour_frames(reps: list[Rep], standing: np.ndarray, time_s: np.ndarray, se
                 chosen.add(i)
                 last_t = time_s[i]
         chosen.update((rep.start, rep.turn, rep.end))
-    if len(standing):
-        picks = np.linspace(0, len(standing) - 1, min(settings.baseline_frames, len(standing)))
-        chosen.update(int(standing[int(round(p))]) for p in picks)
     return sorted(chosen)
 
 
@@ -146,9 +143,7 @@ def measure(
             picked = values[standing] if len(standing) else values[:0]
             return float(np.nanmedian(picked)) if np.isfinite(picked).any() else float("nan")
 
-        standing_bends = [bends[i] for i in standing if i in bends and np.isfinite(bends[i])]
         baseline = {
-            "bend_deg": float(np.median(standing_bends)) if standing_bends else float("nan"),
             "neck_deg": base(angles["neck_deg"]),
             "chord_thigh_ratio": base(ratio),
         }

@@ -37,7 +37,8 @@ def _measures(pose: Pose2D, bend: np.ndarray | None = None, lift_rep: str = "bot
 
 def _events(m: Measures, lift: str):
     values = frame_values(m, lift, T)
-    return find_events(values, moment_values(m, lift, T), m, lift, T), values
+    severities = rule_severities(values, m.poses.time_s, lift, T)
+    return find_events(values, moment_values(m, lift, T), m, lift, T, severities), values
 
 
 def _ramp(peak: float, start: int, stop: int) -> np.ndarray:
