@@ -67,7 +67,7 @@ GROUPS = ("squat", "deadlift, leg clear", "deadlift, leg behind plate", "squat, 
 def clip_data(entry: dict, folder: Path) -> dict:
     """Truth and formcheck's landmarks of one clip, mirrored so the lifter faces +x."""
     truth = json.loads((folder / entry["files"]["truth"]["file"]).read_text())
-    cam = Camera(**{k: tuple(v) if isinstance(v, list) else v for k, v in truth["spec"]["camera"].items()})
+    cam = Camera.from_dict(truth["spec"]["camera"])
     facing = cam.facing()
     analysis = analyze(folder / entry["files"]["video"]["file"])
     n = truth["n_frames"]

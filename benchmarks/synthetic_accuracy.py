@@ -38,8 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.angles import ANGLE_NAMES
 from formcheck.synth import benchset, clip, motion
-from formcheck.synth.compare import ANGLES, array, compare
+from formcheck.synth.compare import array, compare
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "synthetic-accuracy.md"
@@ -103,7 +104,7 @@ def clip_figures(entry: dict, truth: dict, report: dict) -> dict:
     frames = report["frames"]
     n = fig["frames"]
     fig["errors"] = {}
-    for name in ANGLES:
+    for name in ANGLE_NAMES:
         est = array([f["angles"].get(name) for f in frames[:n]])
         for kind, key in (("image", name), ("sagittal", f"sagittal_{name}")):
             ref = array(truth["frames"][key][:n])
@@ -163,7 +164,7 @@ def summarise(figs: list[dict]) -> dict:
     # The goal of issue 6 is about a true side view: per lift, and on the clips tracked well.
     side = [f for f in figs if f["entry"]["yaw_deg"] == 90]
     for lift in ("deadlift", "squat"):
-        for name in ANGLES:
+        for name in ANGLE_NAMES:
             sel = [f for f in side if f["entry"]["lift"] == lift]
             good = [f for f in sel if f["detection_rate"] >= 0.95]
             out.setdefault("side_by_lift", {}).setdefault(lift, {})[name] = {
@@ -174,7 +175,7 @@ def summarise(figs: list[dict]) -> dict:
         sel = [f for f in figs if f["entry"]["yaw_deg"] == yaw]
         key = str(int(yaw))
         for kind in ("image", "sagittal"):
-            for name in ANGLES:
+            for name in ANGLE_NAMES:
                 err = np.concatenate([f["errors"][f"{kind}:{name}"] for f in sel])
                 out["angles"].setdefault(kind, {}).setdefault(name, {})[key] = agreement(err)
         for lift in ("deadlift", "squat"):
@@ -240,7 +241,7 @@ def tables(figs: list[dict], summary: dict) -> str:
              "Degrees, formcheck minus truth, all frames of all clips of that yaw where both exist. "
              "LoA: 95 % limits of agreement (bias ± 1.96 SD).", "",
              "| angle | yaw | frames | bias | MAE | LoA | sagittal bias | sagittal MAE |", "|---|---|---|---|---|---|---|---|"]
-    for name in ANGLES:
+    for name in ANGLE_NAMES:
         for yaw in yaws:
             a, s = summary["angles"]["image"][name][yaw], summary["angles"]["sagittal"][name][yaw]
             if a["n"] < 2:

@@ -75,11 +75,10 @@ def parse_indices(text: str, count: int) -> list[int]:
     return sorted(set(out))
 
 
-def _make_set(seed: int, size: tuple[int, int], out: Path, jobs: int, indices: list[int] | None = None) -> int:
-    """Render clips of the set (default all; truth CSVs are not kept: the JSON holds the same
-    columns), then write the manifest of every clip of the set in `out`."""
+def _make_set(seed: int, size: tuple[int, int], out: Path, jobs: int, indices: list[int]) -> int:
+    """Render these clips of the set (truth CSVs are not kept: the JSON holds the same columns),
+    then write the manifest of every clip of the set in `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    indices = range(len(benchset.ROWS)) if indices is None else indices
     work = [(index, seed, size, out) for index in indices]
     with ProcessPoolExecutor(max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         for line in pool.map(_make_set_clip, work):

@@ -233,10 +233,6 @@ def _rise_params(lift: str, gain: float) -> motion.MotionParams:
                                thigh_bottom_deg=-80.0, trunk_bottom_deg=40.0, hips_rise_deg=gain)
 
 
-def _drive(lift: str, rep) -> tuple[int, int]:
-    return (rep.start, rep.turn) if lift == "deadlift" else (rep.turn, rep.end)
-
-
 def _chord_deg(m: motion.Motion) -> np.ndarray:
     """Hip -> shoulder incline from vertical (a side view's trunk angle) of a motion on SEG."""
     _, hip, shoulder = motion.chain_2d(SEG, m.shank_deg, m.thigh_deg, m.pelvis_deg)
@@ -249,7 +245,7 @@ def test_hips_rising_early_gains_the_asked_trunk_inclination_in_the_first_half_o
     bad = motion.generate(_rise_params(lift, 18.0), SEG)
     chord_good, chord_bad = _chord_deg(good), _chord_deg(bad)
     for rep in bad.reps:
-        lo, hi = _drive(lift, rep)
+        lo, hi = rep.drive(lift)
         assert faults.trunk_gain_first_half(chord_bad, lo, hi)[1] == pytest.approx(18.0, abs=0.1)
         assert faults.trunk_gain_first_half(chord_good, lo, hi)[1] == pytest.approx(0.0, abs=1e-9)
         # the same pose at both ends of the drive (the turn frame sits within a frame of the bottom)
@@ -266,7 +262,7 @@ def test_hips_rising_early_gains_the_asked_trunk_inclination_in_the_first_half_o
             assert (np.diff(sh_b[lo:hi + 1, 1]) > -1e-9).all()
     drive = np.zeros(bad.n_frames, bool)
     for rep in bad.reps:
-        lo, hi = _drive(lift, rep)
+        lo, hi = rep.drive(lift)
         drive[lo:hi + 1] = True
     for name in ("shank_deg", "thigh_deg", "pelvis_deg", "depth", "neck_deg"):
         np.testing.assert_array_equal(getattr(bad, name)[~drive], getattr(good, name)[~drive])
@@ -396,6 +392,8 @@ def test_chest_up_is_not_a_spine_flexion_fault():
     frames = {"sagittal_trunk_incline_deg": 40.0 * m.depth, "sagittal_knee_deg": 180.0 - 75.0 * m.depth,
               "lumbar_flexion_deg": m.lumbar_deg, "thoracic_flexion_deg": m.thoracic_deg,
               "spine_flexion_deg": m.lumbar_deg + m.thoracic_deg}
+    # the chest-up posture is thoracic extension only: the lumbar spine stays neutral
+    assert m.thoracic_deg.min() == pytest.approx(-12.0) and not m.lumbar_deg.any()
     (rep,) = fault_labels("squat", m.reps, frames)
     assert rep["spine_flexion"] == {"lumbar_max_deg": 0.0, "label": "ok"}
 

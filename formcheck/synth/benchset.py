@@ -2,7 +2,8 @@
 
 One row per clip: what the set fixes (lift, camera yaw, peak lumbar and thoracic flexion, plate
 radius); everything else (body shape, reps, tempo, depth, camera height and distance, colours,
-light) is drawn by `clip.sample_spec` from (seed, index), so every clip has its own body. The
+light) is drawn by `clip.sample_spec` from (seed, index), so every clip has its own body, but
+rows 46-47, drawn from (seed, `Row.body_of`): the lifter of row 0 again with lumbar flexion. The
 manifest lists each file with its sha256 and the clip's parameters; `scripts/make_synthetic.py
 --seed 1 --set` remakes the same bytes (frame size a multiple of 16, docs/synthetic.md). Rows
 39 on vary the frame size and rate (`Row.size`, `Row.fps`) and add bodies to the side-view ladder.
@@ -111,17 +112,15 @@ ROWS = _rows()
 
 def spec(index: int, seed: int = SEED, size: tuple[int, int] = SIZE):
     """The clip.ClipSpec of row `index` of the set; `size` is the set's frame size, used by rows
-    that do not set their own. Rows from FIRST_VARIANT on carry every truth label."""
+    that do not set their own. Rows from FIRST_VARIANT on carry every truth label; a row with
+    `body_of` is drawn as that row (clip.sample_spec's draw_index)."""
     from formcheck.synth import clip  # imports formcheck.synth.body lazily only when rendering
 
     row = ROWS[index]
-    drawn = index if row.body_of is None else row.body_of
-    s = clip.sample_spec(seed, drawn, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
+    s = clip.sample_spec(seed, index, lift=row.lift, lumbar_deg=row.lumbar_deg, yaw_deg=row.yaw_deg,
                          fps=row.fps, size=row.size or size, plate_radius_m=row.plate_radius_m,
                          thoracic_deg=row.thoracic_deg, variant=row.variant, motion_overrides=dict(row.motion),
-                         shake=row.shake, crf=row.crf, extra_labels=index >= FIRST_VARIANT)
-    if row.body_of is not None:
-        s = dataclasses.replace(s, name=s.name.replace(f"_{drawn:03d}_", f"_{index:03d}_", 1) + f"_as{drawn:03d}")
+                         shake=row.shake, crf=row.crf, extra_labels=index >= FIRST_VARIANT, draw_index=row.body_of)
     return dataclasses.replace(s, name=s.name + row.format_suffix) if row.format_suffix else s
 
 

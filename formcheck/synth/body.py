@@ -85,12 +85,21 @@ def _aim(rest_dir: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.eye(3) + k + factor * (k @ k)
 
 
-def _arm_targets(motion: Motion, side: str, trunk_top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World directions (n, 3) of the upper arm and the forearm for one side of a deadlift: the
-    arms hang straight down, a little outside the knees, to the bar. (Squat arms: _squat_arms.)"""
+def _arm_direction(n: int, side: str) -> np.ndarray:
+    """World direction (n, 3) of the whole arm on one side of a deadlift: straight down, a little
+    outside the knees, to the bar. (Squat arms: _squat_arms.)"""
     out = 1.0 if side == "left" else -1.0  # left is -Z
-    upper = np.tile([0.0, -1.0, -0.12 * out], (motion.n_frames, 1))
-    return upper, upper.copy()
+    return np.tile([0.0, -1.0, -0.12 * out], (n, 1))
+
+
+def _world_deltas(explicit: dict[str, np.ndarray], labels, parents, count: int, n: int) -> np.ndarray:
+    """World-frame rotations (n, count, 3, 3) of the first `count` bones: the explicit one, else
+    the parent's (bones come after their parents)."""
+    delta = np.empty((n, count, 3, 3))
+    for i in range(count):
+        name = labels[i]
+        delta[:, i] = explicit[name] if name in explicit else (delta[:, parents[i]] if i else np.eye(3))
+    return delta
 
 
 def _frame_rotation(a0: np.ndarray, b0: np.ndarray, a1: np.ndarray, b1: np.ndarray) -> np.ndarray:
@@ -158,10 +167,7 @@ def _squat_arms(motion: Motion, explicit: dict[str, np.ndarray], labels: list[st
         for bone in ("clavicle", "shoulder01"):
             explicit[f"{bone}.{s}"] = girdle
     last = max([index[f"upperarm01.{s}"] for s in "LR"] + [index["neck01"]]) + 1  # the heads needed
-    delta = np.empty((n, last, 3, 3))
-    for i in range(last):
-        name = labels[i]
-        delta[:, i] = explicit[name] if name in explicit else (delta[:, parents[i]] if i else np.eye(3))
+    delta = _world_deltas(explicit, labels, parents, last, n)
     heads = _world_from_anny(_heads(w_to_a @ delta @ a_to_w, rest_heads, parents, last))
     neck = heads[:, index["neck01"]]
     bar = neck + trunk @ BAR_ON_BACK_M
@@ -252,16 +258,14 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
         explicit[f"foot.{s}"] = np.tile(np.eye(3), (n, 1, 1))  # feet flat on the floor
         if m.params.lift == "squat":
             continue
-        upper, fore = _arm_targets(m, side, top)
-        for bone, target in (("upperarm01", upper), ("upperarm02", upper), ("lowerarm01", fore), ("lowerarm02", fore)):
+        arm = _arm_direction(n, side)
+        for bone in ("upperarm01", "upperarm02", "lowerarm01", "lowerarm02"):
             rest_dir = a_to_w @ rest_rot[index[f"{bone}.{s}"]][:, 1]  # a bone's y axis runs head -> tail
-            explicit[f"{bone}.{s}"] = _aim(rest_dir, target)
+            explicit[f"{bone}.{s}"] = _aim(rest_dir, arm)
     if m.params.lift == "squat":
         _squat_arms(m, explicit, labels, parents, rest_heads, top)
     # World-frame deltas for every bone: explicit, else the parent's; then into anny's frame.
-    delta = np.empty((n, len(labels), 3, 3))
-    for i, name in enumerate(labels):
-        delta[:, i] = explicit[name] if name in explicit else (delta[:, parents[i]] if i else np.eye(3))
+    delta = _world_deltas(explicit, labels, parents, len(labels), n)
     delta_anny = w_to_a @ delta @ a_to_w
     world_orient = delta_anny @ rest_rot  # (n, B, 3, 3)
 
@@ -295,10 +299,11 @@ def pose(motion: Motion, phenotype: dict[str, float] | None = None, batch: int =
     spine = ("root",) + LUMBAR_BONES + THORACIC_BONES + NECK_BONES + ("head",)
     sel = [index[b] for b in spine]
     to_world = lambda r: a_to_w @ r @ w_to_a  # noqa: E731  a rotation expressed in the world frame
-    hands = heads[:, [index["finger3-1.L"], index["finger3-1.R"]]].mean(1)
     # Deadlift: the bar in the hands. Squat: on the upper back, behind the base of the neck.
-    on_back = heads[:, index["neck01"]] + (rotation(LEFT, top) @ BAR_ON_BACK_M)
-    bar = hands.copy() if m.params.lift == "deadlift" else on_back
+    if m.params.lift == "deadlift":
+        bar = heads[:, [index["finger3-1.L"], index["finger3-1.R"]]].mean(1)
+    else:
+        bar = heads[:, index["neck01"]] + (rotation(LEFT, top) @ BAR_ON_BACK_M)
     return Posed(
         vertices=verts.astype(np.float32),
         faces=model.get_triangular_faces().numpy().astype(np.int32),

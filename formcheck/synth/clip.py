@@ -85,7 +85,7 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
                 yaw_deg: float | None = None, fps: float = 30.0, size: tuple[int, int] = (1024, 576),
                 plate_radius_m: float | None = None, thoracic_deg: float = 0.0, variant: str = "",
                 motion_overrides: dict | None = None, shake: tuple[float, float] = (0.0, 0.0), crf: int = 23,
-                extra_labels: bool = False) -> ClipSpec:
+                extra_labels: bool = False, draw_index: int | None = None) -> ClipSpec:
     """A clip spec drawn reproducibly from (seed, index); arguments given override the draw.
     Deadlifts always have 45 cm plates (the bar starts at their radius); squats draw full
     plates, 32 cm technique plates or an empty bar: in a true side view a full plate hides the
@@ -96,10 +96,13 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     their own, and the head's extension against the trunk at the bottom from -30 to -10 deg.
     A fault variant: `motion_overrides` (MotionParams fields) replace the drawn motion after every
     draw, `shake` = (mm, deg) shakes the camera (seeded by `index`), `variant` ends the name; none
-    of them changes what is drawn, so a row without them is the clip it always was."""
+    of them changes what is drawn, so a row without them is the clip it always was.
+    draw_index: draw everything as clip `draw_index` does (the same lifter, camera and motion;
+    only the arguments given differ); the name keeps `index` and ends `_as<draw_index>`."""
     if size[0] % 16 or size[1] % 16:
         raise ValueError(f"frame size {size[0]}x{size[1]}: use multiples of 16 (see render.write_clip)")
-    rng = np.random.default_rng([seed, index])
+    drawn = index if draw_index is None else draw_index
+    rng = np.random.default_rng([seed, drawn])
     lift = lift or str(rng.choice(motion.LIFTS))
     lumbar = float(lumbar_deg) if lumbar_deg is not None else float(rng.choice([0.0, 0.0, rng.uniform(10, 35)]))
     phenotype = {"gender": float(rng.uniform(0, 1)), "age": float(rng.uniform(0.35, 0.6)),
@@ -120,7 +123,7 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
                                  neck_bottom_deg=float(rng.uniform(-30, -10)))
         # The squat posture (body._squat_arms), from its own stream so the draws after it are unchanged.
         # Chest up only when no thoracic flexion is asked: that flexion is then the truth's peak.
-        posture = np.random.default_rng([seed, index, 2])
+        posture = np.random.default_rng([seed, drawn, 2])
         chest_up = float(posture.uniform(10, 12))
         mp = dataclasses.replace(mp, chest_up_deg=0.0 if thoracic_deg else chest_up,
                                  grip_half_m=float(posture.uniform(0.40, 0.50)),
@@ -143,9 +146,11 @@ def sample_spec(seed: int, index: int, lift: str | None = None, lumbar_deg: floa
     if motion_overrides:
         mp = dataclasses.replace(mp, **dict(motion_overrides))
     if shake[0] or shake[1]:
-        cam = dataclasses.replace(cam, shake_mm=float(shake[0]), shake_deg=float(shake[1]), shake_seed=int(index))
+        cam = dataclasses.replace(cam, shake_mm=float(shake[0]), shake_deg=float(shake[1]), shake_seed=int(drawn))
     if variant:
         name += f"_{variant}"
+    if draw_index is not None:
+        name += f"_as{draw_index:03d}"
     return ClipSpec(name, mp, cam, look, phenotype, seed=seed, crf=int(crf), extra_labels=bool(extra_labels))
 
 
@@ -180,10 +185,7 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, ex
     frames = {k[len("sagittal_"):]: v for k, v in frames.items() if k.startswith("sagittal_")} | {
         k: v for k, v in frames.items() if k.endswith("flexion_deg")}
 
-    def grade(value: float, warn: float, fault: float, above: bool = True) -> str:
-        level = faults.severity(np.array([value], float), warn, fault, "above" if above else "below")[0]
-        return ("unknown", "ok", "warn", "fault")[level + 1]
-
+    neck_standing = _neck_standing(frames["neck_deg"], depth) if extra else float("nan")
     out = []
     for r in reps:
         sl = slice(r.start, r.end + 1)
@@ -192,22 +194,22 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, ex
         lumbar = frames["lumbar_flexion_deg"][sl]
         flex = float(np.max(lumbar[hinged])) if hinged.any() else float("nan")
         rep = {"start": r.start, "turn": r.turn, "end": r.end, "spine_flexion": {
-            "lumbar_max_deg": flex, "label": grade(flex, limits.get("common", "spine_flexion_warn_deg"),
+            "lumbar_max_deg": flex, "label": _grade(flex, limits.get("common", "spine_flexion_warn_deg"),
                                                    limits.get("common", "spine_flexion_fault_deg"))}}
         if lift == "squat":
             knee = float(frames["knee_deg"][r.turn])
-            rep["depth"] = {"knee_bottom_deg": knee, "label": grade(knee, limits.get("squat", "depth_knee_warn_deg"),
+            rep["depth"] = {"knee_bottom_deg": knee, "label": _grade(knee, limits.get("squat", "depth_knee_warn_deg"),
                                                                    limits.get("squat", "depth_knee_fault_deg"))}
             lean = float(frames["trunk_incline_deg"][r.turn])
-            rep["forward_lean"] = {"trunk_bottom_deg": lean, "label": grade(
+            rep["forward_lean"] = {"trunk_bottom_deg": lean, "label": _grade(
                 lean, limits.get("squat", "forward_lean_warn_deg"), limits.get("squat", "forward_lean_fault_deg"))}
         else:
             back = float(frames["trunk_incline_deg"][r.turn])
-            rep["lockout_lean_back"] = {"trunk_lockout_deg": back, "label": grade(
+            rep["lockout_lean_back"] = {"trunk_lockout_deg": back, "label": _grade(
                 back, limits.get("deadlift", "lockout_lean_back_warn_deg"),
                 limits.get("deadlift", "lockout_lean_back_fault_deg"), above=False)}
         if extra:
-            rep.update(_extra_labels(lift, r, frames, depth, bar_x, foot_length_m, limits, grade))
+            rep.update(_extra_labels(lift, r, frames, neck_standing, bar_x, foot_length_m, limits))
         out.append(rep)
     return out
 
@@ -215,28 +217,40 @@ def fault_labels(lift: str, reps, frames: dict[str, np.ndarray], limits=None, ex
 STANDING_DEPTH = 0.02  # depth (motion.py) at or below which the lifter stands tall
 
 
-def _extra_labels(lift, r, frames, depth, bar_x, foot_length_m, limits, grade) -> dict:
-    out = {}
-    lo, hi = (r.start, r.turn) if lift == "deadlift" else (r.turn, r.end)
-    _, gain = faults.trunk_gain_first_half(np.asarray(frames["trunk_incline_deg"], float), lo, hi)
-    out["hips_rise_early"] = {"trunk_gain_deg": gain, "label": grade(
-        gain, limits.get(lift, "hips_rise_trunk_gain_warn_deg"), limits.get(lift, "hips_rise_trunk_gain_fault_deg"))}
-    neck = np.asarray(frames["neck_deg"], float)
+def _grade(value: float, warn: float, fault: float, above: bool = True) -> str:
+    """'unknown', 'ok', 'warn' or 'fault' for one value, as formcheck grades it (faults.severity)."""
+    level = faults.severity(np.array([value], float), warn, fault, "above" if above else "below")[0]
+    return ("unknown", "ok", "warn", "fault")[level + 1]
+
+
+def _neck_standing(neck_deg: np.ndarray, depth: np.ndarray | None) -> float:
+    """The clip's neck angle while standing tall (median), the neck label's reference."""
+    neck = np.asarray(neck_deg, float)
     standing = np.asarray(depth, float) <= STANDING_DEPTH if depth is not None else np.zeros(len(neck), bool)
     standing &= np.isfinite(neck)
-    change = float(np.nanmax(np.abs(neck[r.start:r.end + 1] - np.median(neck[standing])))) if standing.any() else float("nan")
-    out["neck_misalignment"] = {"neck_change_deg": change, "label": grade(
+    return float(np.median(neck[standing])) if standing.any() else float("nan")
+
+
+def _extra_labels(lift, r, frames, neck_standing, bar_x, foot_length_m, limits) -> dict:
+    out = {}
+    lo, hi = r.drive(lift)
+    _, gain = faults.trunk_gain_first_half(np.asarray(frames["trunk_incline_deg"], float), lo, hi)
+    out["hips_rise_early"] = {"trunk_gain_deg": gain, "label": _grade(
+        gain, limits.get(lift, "hips_rise_trunk_gain_warn_deg"), limits.get(lift, "hips_rise_trunk_gain_fault_deg"))}
+    neck = np.asarray(frames["neck_deg"], float)
+    change = float(np.nanmax(np.abs(neck[r.start:r.end + 1] - neck_standing))) if np.isfinite(neck_standing) else float("nan")
+    out["neck_misalignment"] = {"neck_change_deg": change, "label": _grade(
         change, limits.get(lift, "neck_change_warn_deg"), limits.get(lift, "neck_change_fault_deg"))}
     if lift == "deadlift":
         ext = float(-np.min(frames["lumbar_flexion_deg"][r.start:r.end + 1]))
-        out["lumbar_extension"] = {"lumbar_extension_deg": ext, "label": grade(
+        out["lumbar_extension"] = {"lumbar_extension_deg": ext, "label": _grade(
             ext, limits.get("common", "spine_flexion_warn_deg"), limits.get("common", "spine_flexion_fault_deg"))}
         if bar_x is not None and foot_length_m:
             bar = np.asarray(bar_x, float)
             drift = float(np.max(bar[r.start:r.turn + 1] - bar[r.start]) / foot_length_m)
         else:
             drift = float("nan")
-        out["bar_far"] = {"bar_ahead_foot": drift, "label": grade(
+        out["bar_far"] = {"bar_ahead_foot": drift, "label": _grade(
             drift, limits.get(lift, "bar_ahead_warn_foot"), limits.get(lift, "bar_ahead_fault_foot"))}
     return out
 
@@ -252,9 +266,8 @@ def make_clip(spec: ClipSpec, out_dir: str | Path) -> dict:
     mot = motion.generate(spec.motion, seg)
     posed = body.pose(mot, spec.phenotype)
     t_pose = time.perf_counter() - t0
-    shaken = bool(spec.camera.shake_mm or spec.camera.shake_deg)
     cameras = spec.camera.per_frame(mot.n_frames)
-    gt = truth.ground_truth(posed.joints, mot.time_s, spec.camera, cameras if shaken else None)
+    gt = truth.ground_truth(posed.joints, mot.time_s, spec.camera, cameras if spec.camera.shaken else None)
     frames = {k: np.asarray(v, float) for k, v in gt["image"].items()}
     frames.update({f"sagittal_{k}": np.asarray(v, float) for k, v in gt["sagittal"].items()})
     bi = {b: i for i, b in enumerate(posed.bones)}

@@ -13,8 +13,6 @@ import numpy as np
 
 from formcheck.angles import ANGLE_NAMES
 
-ANGLES = ANGLE_NAMES
-
 
 def array(values) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], float)
@@ -29,7 +27,7 @@ def compare(truth: dict, report: dict) -> dict:
            "lift": {"truth": truth["spec"]["motion"]["lift"], "formcheck": report.get("lift")},
            "view": report.get("view"), "reps": {"truth": len(truth["reps"]), "formcheck": len(report.get("reps", []))},
            "angles": {}}
-    for name in ANGLES:
+    for name in ANGLE_NAMES:
         est = array([f["angles"].get(name) for f in frames[:n]])
         ref = array(truth["frames"][name][:n])
         ok = np.isfinite(est) & np.isfinite(ref)

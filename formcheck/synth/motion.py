@@ -101,6 +101,11 @@ class RepMarks:
     turn: int
     end: int
 
+    def drive(self, lift: str) -> tuple[int, int]:
+        """First and last frame of the drive: off the floor to lockout (deadlift), out of the
+        bottom to standing (squat)."""
+        return (self.start, self.turn) if lift == "deadlift" else (self.turn, self.end)
+
 
 @dataclasses.dataclass(frozen=True)
 class Motion:

@@ -87,6 +87,15 @@ class Camera:
     offset_m: tuple[float, float, float] = (0.0, 0.0, 0.0)  # this frame's lens displacement (world)
     turn_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)  # this frame's pan, tilt, roll
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Camera:
+        """The camera of a truth file's spec (JSON lists back to tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+    @property
+    def shaken(self) -> bool:
+        return bool(self.shake_mm or self.shake_deg)
+
     @property
     def focal_px(self) -> float:
         return 0.5 * self.width_px / np.tan(np.radians(self.hfov_deg) / 2)
@@ -113,7 +122,7 @@ class Camera:
 
     def per_frame(self, n: int) -> list[Camera]:
         """The camera of each of n frames: itself n times without shake, else shaken (shake_path)."""
-        if not (self.shake_mm or self.shake_deg):
+        if not self.shaken:
             return [self] * n
         offset, turn = shake_path(n, self.shake_mm, self.shake_deg, self.shake_seed)
         return [dataclasses.replace(self, shake_mm=0.0, shake_deg=0.0, offset_m=tuple(map(float, o)),
