@@ -20,7 +20,7 @@ from 10 % of the chord below the hip up to the shoulder, and three things are me
 
 Per truth rep, on the frames whose true trunk is hinged (>= hinged_trunk_deg, as formcheck reads
 the contour): the smallest hollow and the largest bend (each sample the median of itself and its
-neighbours, as spine._interpolate does), against the rep's largest true lumbar and thoracic
+two neighbours, so one ragged mask does not decide), against the rep's largest true lumbar and thoracic
 flexion. A measure that detects 15 deg of lumbar flexion with no false alarm must put every rep
 with >= 15 deg on one side of a line and every neutral rep on the other: the summary says whether
 any line does. Writes docs/back-outline.json and the tables of docs/back-outline.md. numpy, OpenCV.
@@ -56,7 +56,6 @@ BUTTOCKS, UPPER_BACK = (-0.10, 0.30), (0.50, 1.00)
 EDGE_SEARCH_PX = 6.0
 NEUTRAL_DEG = 2.0  # a rep whose true lumbar and thoracic flexion stay under this is neutral
 FLEXED_DEG = 15.0  # the issue's goal: 15 deg of lumbar flexion detected in a side view
-HOLD_S = 0.3  # a deficit counts when held this long (formcheck's fault hold, min_fault_s)
 FLEXED_FRAME_DEG = 10.0  # frames of a flexed clip whose true lumbar flexion is at least this
 
 
@@ -106,7 +105,7 @@ def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: f
     analysis = analyze(video)
     side, facing = analysis.angles.side, analysis.angles.facing
     if side is None:
-        return [], [], []
+        return [], [], [], None
     wanted = {i for r in truth["reps"] for i in range(r["start"], r["end"] + 1, 2)}
     samples, gaps, chords = {}, [], []
     with VideoReader(video) as reader:
@@ -149,17 +148,17 @@ def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: f
     return rows, gaps, chords, {"samples": samples, "reps": truth["reps"], "fps": truth["fps"]}
 
 
-def _held(deficits: dict[int, float], fps: float) -> float:
-    """Largest median of the deficits within HOLD_S (centred), as spine._interpolate and the
-    0.3 s fault hold do not let one frame decide."""
+def _held(deficits: dict[int, float], fps: float, hold_s: float) -> float:
+    """Largest median of the deficits within hold_s (centred): like formcheck's fault hold, one
+    frame does not decide."""
     frames = np.array(sorted(deficits))
     values = np.array([deficits[i] for i in frames])
-    half = HOLD_S * fps / 2
+    half = hold_s * fps / 2
     held = [np.median(values[np.abs(frames - i) <= half]) for i in frames]
     return float(np.max(held)) if held else float("nan")
 
 
-def same_body(clips: dict[int, dict], manifest_entries: list[dict], hinged_deg: float) -> list[dict]:
+def same_body(clips: dict[int, dict], manifest_entries: list[dict], hinged_deg: float, hold_s: float) -> list[dict]:
     """A lifter against themself: each row drawn as another row's lifter (benchset.Row.body_of)
     against that row frame for frame (same motion and camera; only the spine differs), and the
     neutral row's second rep against its first. The hollow deficit is the reference's hollow
@@ -176,7 +175,7 @@ def same_body(clips: dict[int, dict], manifest_entries: list[dict], hinged_deg: 
                         for i in range(first["start"], first["end"] + 1)
                         if i in base["samples"] and i + shift in base["samples"] and base["samples"][i][2] >= hinged_deg}
             out.append({"clip": f"{entry['body_of']:03d}", "against": f"{entry['body_of']:03d} rep 0", "rep": 1,
-                        "lumbar_max_deg": 0.0, "held_deficit": round(_held(deficits, base["fps"]), 3),
+                        "lumbar_max_deg": 0.0, "held_deficit": round(_held(deficits, base["fps"], hold_s), 3),
                         "median_deficit_flexed": None})
         for k, rep in enumerate(own["reps"]):
             span = [i for i in range(rep["start"], rep["end"] + 1) if i in own["samples"] and i in base["samples"]
@@ -185,7 +184,7 @@ def same_body(clips: dict[int, dict], manifest_entries: list[dict], hinged_deg: 
             flexed = [deficits[i] for i in span if own["samples"][i][3] >= FLEXED_FRAME_DEG]
             out.append({"clip": f"{entry['index']:03d}", "against": f"{entry['body_of']:03d} rep {k}", "rep": k,
                         "lumbar_max_deg": round(max(own["samples"][i][3] for i in span), 1) if span else None,
-                        "held_deficit": round(_held(deficits, own["fps"]), 3) if deficits else None,
+                        "held_deficit": round(_held(deficits, own["fps"], hold_s), 3) if deficits else None,
                         "median_deficit_flexed": round(float(np.median(flexed)), 3) if flexed else None})
     return out
 
@@ -203,12 +202,12 @@ def separation(rows: list[dict], key: str, flexed_low: bool) -> dict:
             "separable": bool(split)}
 
 
-def tables(rows: list[dict], gaps: np.ndarray, chords: np.ndarray, summary: dict, same: list[dict]) -> str:
+def tables(rows: list[dict], edges: dict, summary: dict, same: list[dict], hold_s: float) -> str:
     lines = ["### The mask's back edge against the picture's edge", "",
              "Along each ray at stations 10-90 % of the chord: strongest picture edge minus mask edge (px, + = picture's edge further out).", "",
              "| edge points | median | median absolute | 90th percentile absolute | chord length (median px) |",
              "|---:|---:|---:|---:|---:|",
-             f"| {len(gaps)} | {np.median(gaps):+.1f} | {np.median(np.abs(gaps)):.1f} | {np.percentile(np.abs(gaps), 90):.1f} | {np.median(chords):.0f} |",
+             f"| {edges['points']} | {edges['median_px']:+.1f} | {edges['median_abs_px']:.1f} | {edges['p90_abs_px']:.1f} | {edges['chord_median_px']:.0f} |",
              "", "### Neutral against flexed reps", "",
              f"Neutral: true lumbar and thoracic flexion under {NEUTRAL_DEG:.0f}°; flexed: true lumbar flexion ≥ {FLEXED_DEG:.0f}°. "
              "Range over the reps (min to max, reps). Separable: one limit would put every flexed rep on one side and every neutral rep on the other.", "",
@@ -224,7 +223,7 @@ def tables(rows: list[dict], gaps: np.ndarray, chords: np.ndarray, summary: dict
     lines += ["", "### A lifter against themself", "",
               "Each row's lifter against the same lifter's neutral clip, frame for frame (same motion and camera), "
               "and the neutral clip's second rep against its first. Hollow deficit: the reference's hollow minus this "
-              f"clip's (+ = flatter), on frames with the true trunk hinged; held: the largest median over {HOLD_S:g} s; "
+              f"clip's (+ = flatter), on frames with the true trunk hinged; held: the largest median over {hold_s:g} s; "
               f"flexed frames: true lumbar flexion ≥ {FLEXED_FRAME_DEG:.0f}°.", "",
               "| clip | against | rep | true lumbar max (°) | held deficit | median deficit on flexed frames |",
               "|---|---|---:|---:|---:|---:|"]
@@ -246,12 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=REPO / "docs" / "back-outline.json")
     ap.add_argument("--doc", type=Path, default=DOC)
     args = ap.parse_args(argv)
-    hinged_deg = thresholds_mod.load().get("common", "hinged_trunk_deg")
+    limits = thresholds_mod.load()
+    hinged_deg, hold_s = limits.get("common", "hinged_trunk_deg"), limits.get("common", "min_fault_s")
     rows, gaps, chords, per_clip = [], [], [], {}
     with MaskEstimator(assets.resolve_model("full"), PoseSettings(model="full")) as estimator:
         entries = benchset.checked_clips(args.set, yaw_deg=90)
         for entry in entries:
-            clip, g, c, per_clip[entry["index"]] = clip_rows(entry, args.set, estimator, hinged_deg)
+            clip, g, c, samples = clip_rows(entry, args.set, estimator, hinged_deg)
+            if samples is not None:
+                per_clip[entry["index"]] = samples
             rows += clip
             gaps += g
             chords += c
@@ -262,9 +264,9 @@ def main(argv: list[str] | None = None) -> int:
                for lift in ("deadlift", "squat")}
     edges = {"points": int(len(gaps)), "median_px": float(np.median(gaps)), "median_abs_px": float(np.median(np.abs(gaps))),
              "p90_abs_px": float(np.percentile(np.abs(gaps), 90)), "chord_median_px": float(np.median(chords))}
-    same = same_body(per_clip, entries, hinged_deg)
+    same = same_body(per_clip, entries, hinged_deg, hold_s)
     args.json.write_text(json.dumps({"edges": edges, "summary": summary, "same_body": same, "reps": rows}, indent=1) + "\n")
-    text = tables(rows, gaps, chords, summary, same)
+    text = tables(rows, edges, summary, same, hold_s)
     write_tables(args.doc, text, "Back outline against true lumbar flexion")
     print(text)
     return 0
