@@ -5,6 +5,8 @@
 #   bash scripts/postgres.sh stop DIR    -> stops it (DIR can then be removed)
 # As root, initdb and the server run as the `postgres` user (runuser); otherwise as the caller.
 set -euo pipefail
+# runuser, and dpkg under apt-get, live in sbin, which a minimal PATH (cron, env -i) leaves out.
+export PATH="$PATH:/usr/sbin:/sbin"
 action=${1:?start or stop}
 dir=${2:?data folder}
 

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export PATH="$PATH:/usr/sbin:/sbin"  # apt-get's dpkg and postgres.sh's runuser, on a minimal PATH
 # The browser test plays the annotated video in Debian's Chromium (Playwright's own browser
 # download is not used).
 if [ ! -x /usr/bin/chromium ]; then
