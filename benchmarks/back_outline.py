@@ -116,10 +116,9 @@ def clip_rows(entry: dict, folder: Path, estimator: MaskEstimator, hinged_deg: f
             hip, shoulder = (points[side_landmark(side, j), :2].astype(np.float64) for j in ("hip", "shoulder"))
             if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
                 continue
-            centres, masks = estimator.detect(frame.image)
-            if not masks:
+            mask = estimator.detect(frame.image).nearest((hip + shoulder) / 2)
+            if mask is None:
                 continue
-            mask = masks[int(np.argmin(np.linalg.norm(centres - (hip + shoulder) / 2, axis=1)))]
             dense = back_profile(mask, hip, shoulder, facing, stations=DENSE)
             chord = float(np.linalg.norm(shoulder - hip))
             u = (shoulder - hip) / chord

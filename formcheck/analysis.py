@@ -1,7 +1,7 @@
 """Analysis: one clip in, a Report out. Ties the stages together:
 
-video (decode, in a background thread) -> pose (PoseLandmarker) -> lifter (pick the person)
--> filtering (clean, smooth) -> angles -> report.
+video (decode, in a background thread) -> pose (PoseLandmarker, tracking) with masks (sampled,
+in a second thread) -> lifter (pick the person) -> filtering (clean, smooth) -> angles -> report.
 
 Model output is cached by (video sha256, model bundle sha256, pose settings), so re-analysing a
 clip, or re-scoring it with other settings, does not run the model again.
@@ -9,10 +9,13 @@ clip, or re-scoring it with other settings, does not run the model again.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import json
 import logging
 import os
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,14 +26,15 @@ from formcheck.angles import Angles, compute_angles
 from formcheck.filtering import FilterSettings, clean
 from formcheck.landmarks import Poses
 from formcheck.lifter import TrackingSettings, select_lifter
-from formcheck.pose import Candidates, CandidatesBuilder, PoseEstimator, PoseSettings
+from formcheck.masks import Masks, MaskSampler, Sampling
+from formcheck.pose import Candidates, CandidatesBuilder, MaskEstimator, PoseEstimator, PoseSettings
 from formcheck.report import Report
 from formcheck.video import VideoInfo, VideoReader, file_sha256, prefetch
 
 log = logging.getLogger(__name__)
 
 # Bump when the cached arrays change meaning, so stale caches are not read.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: one person tracked until a second is seen; the sampled masks
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected; the latter may be a guess)
 
@@ -52,12 +56,14 @@ class AnalysisSettings:
 @dataclasses.dataclass(frozen=True)
 class Analysis:
     """report: what is written out. raw: the lifter's landmarks as the model gave them;
-    poses: after filtering; angles: per-frame angles from `poses`."""
+    poses: after filtering; angles: per-frame angles from `poses`; masks: the sampled
+    segmentation masks (`masks`)."""
 
     report: Report
     raw: Poses
     poses: Poses
     angles: Angles
+    masks: Masks
     from_cache: bool
 
 
@@ -66,25 +72,26 @@ def _cache_paths(key: str) -> tuple[Path, Path]:
     return folder / f"{key}.npz", folder / f"{key}.json"
 
 
-def _load_cached(key: str, path: Path) -> tuple[VideoInfo, Candidates] | None:
+def _load_cached(key: str, path: Path) -> tuple[VideoInfo, Candidates, Masks] | None:
     arrays_path, info_path = _cache_paths(key)
     if not (arrays_path.is_file() and info_path.is_file()):
         return None
     try:
         with np.load(arrays_path) as data:
             candidates = Candidates.from_npz_dict(data)
+            masks = Masks.from_npz_dict(data)
         info = VideoInfo.from_dict(json.loads(info_path.read_text()))
     except (OSError, ValueError, KeyError) as exc:
         log.warning("ignoring unreadable landmark cache %s: %s", arrays_path, exc)
         return None
-    return dataclasses.replace(info, path=str(path)), candidates
+    return dataclasses.replace(info, path=str(path)), candidates, masks
 
 
-def _store_cached(key: str, info: VideoInfo, candidates: Candidates) -> None:
+def _store_cached(key: str, info: VideoInfo, candidates: Candidates, masks: Masks) -> None:
     arrays_path, info_path = _cache_paths(key)
     arrays_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = arrays_path.with_name(arrays_path.stem + ".tmp.npz")
-    np.savez_compressed(tmp, **candidates.to_npz_dict())
+    np.savez_compressed(tmp, **candidates.to_npz_dict(), **masks.to_npz_dict())
     os.replace(tmp, arrays_path)
     info_tmp = info_path.with_name(info_path.name + ".tmp")
     info_tmp.write_text(json.dumps(info.to_dict()))
@@ -94,48 +101,135 @@ def _store_cached(key: str, info: VideoInfo, candidates: Candidates) -> None:
 def run_pose(
     path: str | os.PathLike, settings: PoseSettings, model_path: Path, sha256: str | None = None,
     progress: Progress | None = None,
-) -> tuple[VideoInfo, Candidates]:
-    """Decode every frame in one thread while the model runs on the previous ones in this one.
+) -> tuple[VideoInfo, Candidates, Masks]:
+    """Every frame through the tracking model, and the sampled frames through the mask model.
 
-    The decoder gets a single FFmpeg thread: with two cores, one decodes (and copies the frame
-    into a MediaPipe image) while the other runs the model; more decoder threads only take time
-    from the model (measured: 44 fps with one thread per core, 47 fps with one, 1080p, full model).
+    The clip is tracked in two halves (`pieces`), each with its own decoder and tracking model,
+    at once when there are two cores; one more thread runs the mask model on the sampled frames
+    of both (`masks`). Which frames are in which half, and which are sampled, depend only on the
+    clip, so the result is the same on any machine. Progress is reported from this thread.
     """
-    with VideoReader(path, sha256=sha256, threads=1) as reader, PoseEstimator(model_path, settings) as estimator:
-        expected = reader.reported_frames
-        found = CandidatesBuilder(expected + expected // 10, settings.max_people)
-        frames = prefetch(
-            (frame, estimator.prepare(frame.image)) for frame in reader.frames("rgb24", settings.max_input_side_px)
-        )
+    with VideoReader(path, sha256=sha256) as probe:
+        expected = probe.reported_frames
+    bounds = pieces(expected)
+    stop = threading.Event()
+    done = [0] * len(bounds)
+    with MaskEstimator(model_path, settings) as mask_model, MaskSampler(mask_model.detect) as sampler, \
+            concurrent.futures.ThreadPoolExecutor(min(len(bounds), os.cpu_count() or 1),
+                                                  thread_name_prefix="formcheck-track") as pool:
+        jobs = [pool.submit(_track, path, sha256, settings, model_path, first, last, sampler, done, k, stop)
+                for k, (first, last) in enumerate(bounds)]
         try:
-            for frame, image in frames:
-                found.add(estimator.detect(image, frame.time_s, frame.full_size_px))
+            while not any(job.done() and job.exception() for job in jobs) and \
+                    concurrent.futures.wait(jobs, timeout=0.2, return_when="FIRST_EXCEPTION").not_done:
                 if progress:
-                    progress(frame.index + 1, max(expected, frame.index + 1))
+                    progress(sum(done), max(expected, sum(done)))
+        finally:
+            stop.set()  # a piece that failed stops the others
+        concurrent.futures.wait(jobs)
+        errors = [job.exception() for job in jobs if job.exception() is not None]
+        if errors:
+            raise next((e for e in errors if not isinstance(e, _Stopped)), errors[0])
+        results = [job.result() for job in jobs]
+        masks = sampler.masks()
+    if progress:
+        progress(sum(done), sum(done))
+    return results[-1][1], Candidates.concatenate([found for found, _ in results]), masks
+
+
+class _Stopped(Exception):
+    """A piece stopped because another failed (or the caller was interrupted)."""
+
+
+PIECE_MIN_FRAMES = 60  # a clip shorter than two of these is tracked in one piece
+PREFETCH_FRAMES = 4  # decoded frames a piece's decoder may be ahead (6 MB each at 1080p)
+
+
+def pieces(expected_frames: int) -> list[tuple[int, int | None]]:
+    """The frame ranges [first, last) tracked apart: two halves by the container's frame count
+    (a guess, so the last piece runs to the end), or one piece for a short clip."""
+    if expected_frames < 2 * PIECE_MIN_FRAMES:
+        return [(0, None)]
+    return [(0, expected_frames // 2), (expected_frames // 2, None)]
+
+
+def _track(
+    path, sha256: str | None, settings: PoseSettings, model_path: Path, first: int, last: int | None,
+    sampler: MaskSampler, done: list[int], k: int, stop: threading.Event,
+) -> tuple[Candidates, VideoInfo | None]:
+    """Track frames [first, last) with both the decoder (in a thread of its own) and the model busy.
+
+    The model looks for one person, which lets it track (the person detector runs only when the
+    track is lost): 20 ms a frame against 32 ms looking for two (1080p, full model,
+    docs/benchmark.md). From the first sampled frame of the piece on which the mask model sees
+    more than one person it looks for settings.max_people in every frame. Each sampled frame's
+    people count is waited for before that frame is tracked, so the result does not depend on
+    thread timing. The decoder gets a single FFmpeg thread: the cores are the models'.
+    The piece that runs to the end of the clip returns the clip's VideoInfo.
+    """
+    one = dataclasses.replace(settings, max_people=1)
+    sampling = Sampling(settings.mask_hz)
+    # Images the models are done with go back to the decoder thread, which made them, to be freed
+    # there: large buffers freed in another thread made glibc's per-thread heaps grow, and
+    # returning them to the OS instead (video.prefetch) costs a page fault per 4 KB per frame.
+    spent: queue.SimpleQueue = queue.SimpleQueue()
+    with VideoReader(path, sha256=sha256, threads=1) as reader:
+        def decoded():
+            for frame in reader.frames("rgb24", settings.max_input_side_px, start=first, stop=last):
+                while not spent.empty():
+                    spent.get()
+                if frame.index == first:  # sample as one pass from the clip's start would
+                    for t in reader.times[:first]:
+                        sampling.take(t)
+                image = PoseEstimator.prepare(frame.image)  # a copy: the decoded array is freed here
+                sampled = sampling.take(frame.time_s)
+                if sampled:
+                    sampler.submit(frame.index, image, frame.full_size_px, spent)
+                yield dataclasses.replace(frame, image=None), image, sampled
+                del image
+
+        size = (last - first) if last is not None else max(reader.reported_frames - first, 0) * 11 // 10
+        found = CandidatesBuilder(size, settings.max_people)
+        estimator = PoseEstimator(model_path, one)
+        frames = prefetch(decoded(), depth=PREFETCH_FRAMES, return_to_os=False)
+        try:
+            for frame, image, sampled in frames:
+                if stop.is_set():
+                    raise _Stopped()
+                if sampled and estimator.settings is one and sampler.result(frame.index).people > 1:
+                    estimator.close()
+                    estimator = PoseEstimator(model_path, settings)
+                found.add(estimator.detect(image, frame.time_s, frame.full_size_px))
+                spent.put(image)
+                del image
+                done[k] += 1
         finally:
             frames.close()
-        info = reader.info()
-    return info, found.build()
+            estimator.close()
+        info = reader.info() if last is None else None
+    return found.build(), info
 
 
 def extract_candidates(
     path: str | os.PathLike, settings: PoseSettings = PoseSettings(), progress: Progress | None = None,
     use_cache: bool = True,
-) -> tuple[VideoInfo, Candidates, bool]:
-    """Everyone the model finds in every frame, from the cache when this clip was seen before."""
+) -> tuple[VideoInfo, Candidates, Masks, bool]:
+    """Everyone the model finds in every frame and the sampled masks, from the cache when this
+    clip was seen before."""
     model_path = assets.resolve_model(settings.model)
     model_sha = file_sha256(model_path)
     VideoReader(path).close()  # fail fast, with the one-line reason, before hashing a large file
     sha256 = file_sha256(path)
     key = assets.cache_key(CACHE_VERSION, sha256, model_sha, settings.key())
     if use_cache and (cached := _load_cached(key, Path(path))):
+        info, candidates, masks = cached
         if progress:
-            progress(cached[0].frames, cached[0].frames)
-        return cached[0], cached[1], True
-    info, candidates = run_pose(path, settings, model_path, sha256, progress)
+            progress(info.frames, info.frames)
+        return info, candidates, masks, True
+    info, candidates, masks = run_pose(path, settings, model_path, sha256, progress)
     if use_cache:
-        _store_cached(key, info, candidates)
-    return info, candidates, False
+        _store_cached(key, info, candidates, masks)
+    return info, candidates, masks, False
 
 
 def _warnings(poses: Poses, people_max: int, side: str | None) -> list[str]:
@@ -163,7 +257,7 @@ def analyze(
     use_cache: bool = True,
 ) -> Analysis:
     """Run the whole pipeline on one clip. Raises BadVideoError or ModelError on bad input."""
-    info, candidates, from_cache = extract_candidates(path, settings.pose, progress, use_cache)
+    info, candidates, masks, from_cache = extract_candidates(path, settings.pose, progress, use_cache)
     choice = select_lifter(candidates, info.width_px, info.height_px, settings.tracking)
     poses = clean(choice.poses, settings.filter)
     angles = compute_angles(poses)
@@ -183,4 +277,5 @@ def analyze(
         angles=angles.values,
         warnings=_warnings(choice.poses, choice.people_max, angles.side),
     )
-    return Analysis(report=report, raw=choice.poses, poses=poses, angles=angles, from_cache=from_cache)
+    return Analysis(report=report, raw=choice.poses, poses=poses, angles=angles, masks=masks,
+                    from_cache=from_cache)

@@ -14,6 +14,7 @@ import numpy as np
 
 from formcheck.errors import ModelError
 from formcheck.landmarks import N_LANDMARKS
+from formcheck.masks import MaskSample
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,10 @@ class PoseSettings:
     """Settings that change the model's output, and so are part of the landmark cache key.
 
     max_people: people the model looks for per frame. 2 lets formcheck tell the lifter from a
-    spotter or a passer-by; 1 is faster (the person detector runs only when tracking is lost).
+    spotter or a passer-by. The tracking pass still looks for one person (the person detector then
+    runs only when the track is lost) until the mask sample first sees a second person in view,
+    and for max_people in every frame from there on (`analysis.run_pose`).
+    mask_hz: frames a second sampled for the segmentation masks and the people count (`masks`).
     The confidences are MediaPipe's own thresholds, 0..1.
     max_input_side_px: if set, frames are scaled down to this long side before the model sees
     them (landmarks are still given in full-size pixels). Off by default: on 1080p clips 1280 px
@@ -33,6 +37,7 @@ class PoseSettings:
 
     model: str = "full"
     max_people: int = 2
+    mask_hz: float = 10.0
     max_input_side_px: int | None = None
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
@@ -76,6 +81,11 @@ class Candidates:
     @classmethod
     def from_npz_dict(cls, data) -> "Candidates":
         return cls(**{f.name: np.asarray(data[f.name]) for f in dataclasses.fields(cls)})
+
+    @classmethod
+    def concatenate(cls, parts: list["Candidates"]) -> "Candidates":
+        """Consecutive pieces of one clip, in order, as one."""
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(cls)))
 
     def trimmed(self, n_frames: int) -> "Candidates":
         return Candidates(*(getattr(self, f.name)[:n_frames] for f in dataclasses.fields(self)))
@@ -208,23 +218,21 @@ class PoseEstimator(_Landmarker):
 
 
 class MaskEstimator(_Landmarker):
-    """PoseLandmarker in IMAGE mode with person segmentation masks, for the few frames the back
-    contour is measured on (masks cost time, so the VIDEO-mode pass runs without them)."""
+    """PoseLandmarker in IMAGE mode with person segmentation masks, for the sampled frames the
+    back contour is read from (`masks`): masks cost time, so the VIDEO-mode pass runs without."""
 
     def __init__(self, model_path: str | os.PathLike, settings: PoseSettings = PoseSettings()):
         self._task = _create_landmarker(model_path, settings, video=False)
 
-    def detect(self, rgb: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(centres, masks): each person's torso centre in pixels (k, 2) and mask float32 (h, w)."""
-        import mediapipe as mp
-
-        height, width = rgb.shape[:2]
-        result = self._task.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
+    def detect(self, image, full_size_px: tuple[int, int] | None = None) -> MaskSample:
+        """image: a uint8 (height, width, 3) RGB array, or the result of `PoseEstimator.prepare`.
+        full_size_px: (width, height) of the frame, when the image was scaled down."""
+        if isinstance(image, np.ndarray):
+            image = PoseEstimator.prepare(image)
+        width, height = full_size_px or (image.width, image.height)
+        result = self._task.detect(image)
         torso = (11, 12, 23, 24)
-        centres = np.array(
-            [[np.mean([lms[i].x for i in torso]) * width, np.mean([lms[i].y for i in torso]) * height]
-             for lms in result.pose_landmarks], np.float64,
-        ).reshape(-1, 2)
-        masks = [np.asarray(m.numpy_view(), np.float32).reshape(height, width) for m in (result.segmentation_masks or [])]
-        return centres, masks
-
+        centres = [[np.mean([lms[i].x for i in torso]) * width, np.mean([lms[i].y for i in torso]) * height]
+                   for lms in result.pose_landmarks]
+        masks = [m.numpy_view().reshape(image.height, image.width) for m in (result.segmentation_masks or [])]
+        return MaskSample.pack(np.array(centres, np.float64), masks, scale=image.width / width)

@@ -7,8 +7,8 @@
     shrinks when the trunk turns out of the image plane, so it is only read in a side view.
 (c) Head and neck: `neck_deg` (ear against the trunk line) minus its standing value.
 (d) Back contour: the bend of the back's outline from the segmentation mask (`contour`), measured
-    only on frames inside reps, at up to `mask_hz` frames a second (a second, mask-producing
-    model pass over every frame would double the cost of the analysis). It has no standing
+    on the frames inside reps that the mask sample took (`masks`: 10 a second; masks on every
+    frame would cost the tracking pass half as much again). It has no standing
     baseline: standing, the arms beside the trunk are its outline (docs/scoring.md).
 
 What each can see: (b) sees gross rounding of the whole trunk but is blind to a bend that keeps
@@ -28,12 +28,12 @@ import numpy as np
 
 from formcheck.contour import back_profile
 from formcheck.landmarks import Poses, side_landmark
+from formcheck.masks import Masks
 from formcheck.reps import Rep
 
 
 @dataclasses.dataclass(frozen=True)
 class SpineSettings:
-    mask_hz: float = 10.0  # contour frames per second inside reps
     max_gap_s: float = 0.25  # contour values are interpolated across gaps up to this long
 
 
@@ -64,17 +64,9 @@ def standing_frames(ext: np.ndarray, up: float) -> np.ndarray:
     return np.flatnonzero(np.nan_to_num(ext, nan=-1.0) >= up)
 
 
-def contour_frames(reps: list[Rep], time_s: np.ndarray, settings: SpineSettings) -> list[int]:
-    """Frames to measure the back contour on: rep frames at up to mask_hz."""
-    chosen: set[int] = set()
-    for rep in reps:
-        last_t = -np.inf
-        for i in rep.frames():
-            if time_s[i] - last_t >= 1.0 / settings.mask_hz - 1e-6:
-                chosen.add(i)
-                last_t = time_s[i]
-        chosen.update((rep.start, rep.turn, rep.end))
-    return sorted(chosen)
+def contour_frames(reps: list[Rep], masks: Masks) -> list[int]:
+    """Frames to measure the back contour on: the sampled frames (`masks`) inside reps."""
+    return [i for i in masks.samples if any(rep.start <= i <= rep.end for rep in reps)]
 
 
 def arm_segments(points_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -87,23 +79,21 @@ def arm_segments(points_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def contour_bends(
-    frames: dict[int, np.ndarray], poses: Poses, side: str, facing: int, masks_for
-) -> dict[int, float]:
-    """Bend per frame. frames: index -> rgb image; masks_for(rgb) -> (centres (k,2), masks);
-    the mask whose torso centre is nearest the lifter's is used."""
+def contour_bends(masks: Masks, frames: list[int], poses: Poses, side: str, facing: int) -> dict[int, float]:
+    """Bend per frame, from the sampled mask whose torso centre is nearest the lifter's."""
     hip_i, shoulder_i = side_landmark(side, "hip"), side_landmark(side, "shoulder")
     bends = {}
-    for index, rgb in frames.items():
-        hip, shoulder = poses.image_px[index, hip_i, :2], poses.image_px[index, shoulder_i, :2]
+    for index in frames:
+        sample = masks.samples[index]
+        hip, shoulder = (poses.image_px[index, i, :2].astype(np.float64) for i in (hip_i, shoulder_i))
         if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
             continue
-        centres, masks = masks_for(rgb)
-        if not masks:
+        mask = sample.nearest((hip + shoulder) / 2)
+        if mask is None:
             continue
-        k = int(np.argmin(np.linalg.norm(centres - (hip + shoulder) / 2, axis=1)))
-        bends[index] = back_profile(masks[k], hip.astype(np.float64), shoulder.astype(np.float64), facing,
-                                    arm_segments(poses.image_px[index])).bend_deg
+        s = sample.scale
+        arms = [(a * s, b * s) for a, b in arm_segments(poses.image_px[index])]
+        bends[index] = back_profile(mask, hip * s, shoulder * s, facing, arms).bend_deg
     return bends
 
 

@@ -174,6 +174,7 @@ class VideoReader:
         self._times: list[float] = []
         self._rotation = 0
         self._first_size: tuple[int, int] | None = None
+        self._stopped = False
 
     def _open_stream(self, threads: int) -> av.video.stream.VideoStream:
         fmt = self._container.format.name
@@ -219,11 +220,16 @@ class VideoReader:
     def creation_time(self) -> str | None:
         return self._container.metadata.get("creation_time") or self._stream.metadata.get("creation_time")
 
-    def frames(self, colour: str = "rgb24", max_side_px: int | None = None) -> Iterator[Frame]:
+    def frames(
+        self, colour: str = "rgb24", max_side_px: int | None = None, start: int = 0, stop: int | None = None,
+    ) -> Iterator[Frame]:
         """Yield upright frames in decode order with time_s from the container (first frame = 0).
 
         max_side_px: scale frames down (area filter) so the long side is at most this, in the
         same FFmpeg pass that converts the colours; None keeps full resolution.
+        start, stop: yield only frames start <= index < stop. Frames before `start` are decoded
+        (their times count) but not converted; at `stop` the pass ends, without the check that
+        the file is complete, and `info()` is not available.
         """
         t0: float | None = None
         last_t = -1.0
@@ -247,9 +253,13 @@ class VideoReader:
                     self._first_size = (av_frame.width, av_frame.height)
                     full_size = self._first_size[::-1] if self._rotation in (90, 270) else self._first_size
                     scaled = _scaled_size(av_frame.width, av_frame.height, max_side_px)
-                image = _picture(av_frame, colour, scaled, self._rotation)
+                if stop is not None and self._frames_seen >= stop:
+                    self._stopped = True
+                    return
                 self._times.append(t_rel)
-                yield Frame(self._frames_seen, t_rel, image, full_size)
+                if self._frames_seen >= start:
+                    image = _picture(av_frame, colour, scaled, self._rotation)
+                    yield Frame(self._frames_seen, t_rel, image, full_size)
                 self._frames_seen += 1
         except av.error.FFmpegError as exc:
             if self._frames_seen == 0:
@@ -352,8 +362,15 @@ class VideoReader:
                 f"{self.path}: the file is truncated: it stops at {decoded_s:.2f} s of {header_s:.2f} s"
             )
 
+    @property
+    def times(self) -> list[float]:
+        """time_s of every frame decoded so far, from the first frame of the clip."""
+        return list(self._times)
+
     def info(self) -> VideoInfo:
         """Metadata measured by the pass over the frames; call after frames() is exhausted."""
+        if self._stopped:
+            raise RuntimeError("info() after a pass stopped early: the clip was not read to its end")
         times = np.asarray(self._times)
         dts = np.diff(times)
         if len(dts) and times[-1] > 0:
@@ -414,14 +431,17 @@ def _return_large_buffers_to_os() -> None:
         libc.mallopt(m_mmap_threshold, 1 << 20)
 
 
-def prefetch(items: Iterator, depth: int = 8) -> Iterator:
+def prefetch(items: Iterator, depth: int = 8, return_to_os: bool = True) -> Iterator:
     """Run an iterator in a background thread, at most `depth` items ahead.
 
     Decoding (FFmpeg) and pose inference (MediaPipe) both release the GIL, so on two cores the
     decoder works on the next frames while the model runs on this one. Exceptions are re-raised
     in the consumer. Closing the returned generator early stops the producer.
+    return_to_os: serve large buffers from mmap (`_return_large_buffers_to_os`); a caller that
+    hands every large buffer back to the producer thread to be freed does not need it.
     """
-    _return_large_buffers_to_os()
+    if return_to_os:
+        _return_large_buffers_to_os()
     buffer: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
