@@ -111,7 +111,7 @@ def run_pose(
     """
     with VideoReader(path, sha256=sha256) as probe:
         expected = probe.reported_frames
-    bounds = pieces(expected)
+    bounds = pieces(expected) if "one-piece" not in os.environ.get("FORMCHECK_EXPERIMENT", "") else [(0, None)]
     stop = threading.Event()
     done = [0] * len(bounds)
     with MaskEstimator(model_path, settings) as mask_model, MaskSampler(mask_model.detect) as sampler, \
@@ -168,6 +168,10 @@ def _track(
     The piece that runs to the end of the clip returns the clip's VideoInfo.
     """
     one = dataclasses.replace(settings, max_people=1)
+    if os.environ.get("FORMCHECK_EXPERIMENT", "").startswith("all"):  # TEMP
+        one = settings
+    if os.environ.get("FORMCHECK_EXPERIMENT") == "one-piece":  # TEMP
+        pass
     sampling = Sampling(settings.mask_hz)
     # Images the models are done with go back to the decoder thread, which made them, to be freed
     # there: large buffers freed in another thread made glibc's per-thread heaps grow, and

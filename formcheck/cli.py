@@ -1,4 +1,5 @@
-"""Command line: `formcheck analyze VIDEO`, `formcheck eval`, `formcheck fetch`, `formcheck app`.
+"""Command line: `formcheck analyze VIDEO`, `formcheck batch PATHS...`, `formcheck eval`, `formcheck fetch`,
+`formcheck app`.
 
 Exit status: 0 on success, 2 when the input is at fault (one line on stderr saying what is
 wrong; tracebacks only with --verbose), 1 on an internal error.
@@ -56,6 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL)
     evaluate.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
     evaluate.add_argument("--verbose", action="store_true")
+
+    batch = sub.add_parser("batch", help="analyse many clips with a pool of workers and save every session")
+    batch.add_argument("paths", nargs="+", type=Path, help="video files and folders (searched recursively)")
+    whose = batch.add_mutually_exclusive_group()
+    whose.add_argument("--athlete", help="every clip is this athlete's")
+    whose.add_argument("--athlete-from", metavar="folder|FILE.csv",
+                       help="'folder': the clip's folder is the athlete's name; or a CSV with columns "
+                            "video,athlete (optional: date, load, rpe, notes)")
+    batch.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1) // 2),
+                       help="worker processes (default: one per two cores, here %(default)s)")
+    batch.add_argument("--store", metavar="URL", help="database URL (default: $FORMCHECK_DB_URL or the local SQLite store)")
+    batch.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL)
+    batch.add_argument("--max-people", type=int, default=2)
+    batch.add_argument("--lift", choices=("auto", "squat", "deadlift", "rdl"), default="auto")
+    batch.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
+    batch.add_argument("--summary", type=Path, help="also write the summary as JSON here")
+    batch.add_argument("--verbose", action="store_true")
 
     fetch = sub.add_parser("fetch", help="put the model bundles and sample clips in place")
     fetch.add_argument("--models", default=",".join(assets.MODEL_NAMES), help="comma-separated (default: all)")
@@ -195,6 +213,56 @@ def cmd_eval(args: argparse.Namespace, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args: argparse.Namespace, err: TextIO) -> int:
+    import json
+
+    from formcheck import batch, thresholds
+    from formcheck.store import Store
+
+    if args.workers < 1:
+        raise FormcheckError("--workers must be 1 or more")
+    if args.max_people < 1:
+        raise FormcheckError("--max-people must be 1 or more")
+    thresholds.load(args.thresholds)  # a bad file is reported before any clip runs
+    clips = batch.assign_athletes(batch.find_videos(args.paths), args.athlete, args.athlete_from)
+    settings = batch.Settings(args.model, args.max_people, None if args.lift == "auto" else args.lift,
+                              str(args.thresholds) if args.thresholds else None)
+    bar = None
+    if err.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(clips), unit="clip", desc="clips", file=err)
+    failed = [0]
+
+    def on_done(outcome: batch.Outcome, finished: int, total: int) -> None:
+        failed[0] += outcome.status == "failed"
+        what = {"saved": f"saved session {outcome.session_id}: {outcome.lift}, {outcome.reps} reps, score "
+                         f"{'-' if outcome.score is None else format(outcome.score, '.0f')}",
+                "skipped": f"skipped: already saved as session {outcome.session_id}"}.get(
+                    outcome.status, f"{outcome.status}: {outcome.error}")
+        line = f"[{finished}/{total}] {outcome.clip.name} ({outcome.athlete}): {what}"
+        if bar is not None:
+            bar.write(line, file=sys.stdout)
+            bar.set_postfix(failed=failed[0])
+            bar.update(1)
+        else:
+            print(line, flush=True)
+
+    with Store(url=args.store) as store:
+        print(f"{len(clips)} clips, {args.workers} worker(s), saving to {store.describe()}", flush=True)
+        try:
+            outcomes = batch.run(clips, settings, store, args.workers, on_done)
+        finally:
+            if bar is not None:
+                bar.close()
+    print(batch.summary_table(outcomes))
+    if args.summary:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(json.dumps({"clips": [o.to_dict() for o in outcomes]}, indent=1, default=str))
+        print(f"wrote {args.summary}")
+    return EXIT_BAD_INPUT if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
 def cmd_fetch(args: argparse.Namespace, err: TextIO) -> int:
     names = tuple(n.strip() for n in args.models.split(",") if n.strip())
     copied = assets.fetch_models(names)
@@ -240,7 +308,7 @@ def cmd_app(args: argparse.Namespace, err: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    command = {"analyze": cmd_analyze, "eval": cmd_eval, "fetch": cmd_fetch, "app": cmd_app, **cli_history.COMMANDS}[args.command]
+    command = {"analyze": cmd_analyze, "eval": cmd_eval, "batch": cmd_batch, "fetch": cmd_fetch, "app": cmd_app, **cli_history.COMMANDS}[args.command]
     with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)

@@ -430,6 +430,14 @@ class Store:
         with self.engine.connect() as conn:
             return [self._record(r) for r in conn.execute(query.order_by(sessions.c.recorded_on, sessions.c.id))]
 
+    def sessions_of_video(self, athlete: str, video_sha256: str) -> list[int]:
+        """Ids of the athlete's sessions analysed from this clip (by its bytes' sha256), oldest first."""
+        query = (sa.select(sessions.c.id).join(athletes, athletes.c.id == sessions.c.athlete_id)
+                 .where(athletes.c.name == clean_name(athlete), sessions.c.video_sha256 == video_sha256)
+                 .order_by(sessions.c.id))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def session(self, session_id: int) -> SessionRecord:
         with self.engine.connect() as conn:
             row = conn.execute(self._select().where(sessions.c.id == session_id)).first()

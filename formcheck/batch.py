@@ -1,0 +1,299 @@
+"""Batch: many clips analysed by a pool of worker processes, every session saved to the store.
+
+`formcheck batch PATHS... --athlete NAME | --athlete-from folder|FILE.csv [--workers N] [--store URL]`
+
+- Clips: files, and the videos in folders (recursively).
+- Whose clip: one athlete for all, the clip's folder name (`coach/anna/week3.mp4` is anna's), or a
+  CSV with the columns `video,athlete` (and optionally date, load, rpe, notes), the video given
+  by file name or path.
+- Workers are processes (each with its own models); an analysis already keeps two cores busy
+  (`analysis.run_pose`), so the default is one worker per two cores. Only this process writes to
+  the store, so SQLite needs no locking between workers, and a clip is saved the moment it is done.
+- Resumable: a clip whose bytes (sha256) are already saved for that athlete with the same
+  settings (model, people, lift, thresholds) is skipped, so after a crash or kill -9 the same
+  command carries on where it stopped.
+- A clip that fails (unreadable, no lift, a worker that died) is reported and the rest go on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv")
+MAX_CLIPS_PER_WORKER = 20  # a worker process is replaced after this many clips: memory stays flat
+MAX_ATTEMPTS = 3  # a clip whose worker died (or was in the pool that broke) is tried again in a new one
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What changes the result, so a clip saved with other settings is analysed again."""
+
+    model: str = "full"
+    max_people: int = 2
+    lift: str | None = None  # None: detected
+    thresholds_path: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Clip:
+    path: Path
+    athlete: str
+    recorded_on: dt.date | None = None
+    load_value: float | None = None
+    load_unit: str | None = None
+    rpe: float | None = None
+    notes: str = ""
+
+
+@dataclasses.dataclass
+class Outcome:
+    """One clip's row of the summary. status: saved, skipped (already saved), not saved (no lift
+    found) or failed."""
+
+    clip: Path
+    athlete: str
+    status: str
+    session_id: int | None = None
+    lift: str | None = None
+    reps: int | None = None
+    score: float | None = None
+    flags: int | None = None
+    frames: int | None = None
+    seconds: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "clip": str(self.clip)}
+
+
+# ---------------------------------------------------------------- which clips, whose
+
+
+def find_videos(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, folders searched recursively for videos; each file once, in order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FormcheckError(f"{path}: no such file or folder")
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    if not unique:
+        raise FormcheckError("no video files found in " + ", ".join(map(str, paths)))
+    return unique
+
+
+def assign_athletes(videos: list[Path], athlete: str | None, athlete_from: str | None) -> list[Clip]:
+    """Clips with their athlete (and, from a CSV, date, load, RPE and notes)."""
+    from formcheck.sessions import parse_date, parse_load
+    from formcheck.store import check_fields, clean_name
+
+    if bool(athlete) == bool(athlete_from):
+        raise FormcheckError("say whose clips they are: --athlete NAME, or --athlete-from folder|FILE.csv")
+    if athlete:
+        return [Clip(v, clean_name(athlete)) for v in videos]
+    if athlete_from == "folder":
+        return [Clip(v, clean_name(v.parent.name)) for v in videos]
+    table = Path(athlete_from)
+    if not table.is_file():
+        raise FormcheckError(f"--athlete-from {athlete_from}: 'folder' or a CSV file with columns video,athlete")
+    with open(table, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or not {"video", "athlete"} <= set(rows[0]):
+        raise FormcheckError(f"{table}: needs the columns video,athlete (optional: date, load, rpe, notes)")
+    by_name: dict[str, dict] = {}
+    for row in rows:
+        by_name[row["video"].strip()] = row
+    clips, missing = [], []
+    for video in videos:
+        row = by_name.get(video.name) or by_name.get(str(video)) or next(
+            (r for k, r in by_name.items() if Path(k).resolve() == video), None)
+        if row is None:
+            missing.append(video.name)
+            continue
+        load_value, load_unit = parse_load(row.get("load"))
+        rpe = float(row["rpe"]) if (row.get("rpe") or "").strip() else None
+        check_fields(load_value, load_unit, rpe)
+        date = parse_date(row["date"]) if (row.get("date") or "").strip() else None
+        clips.append(Clip(video, clean_name(row["athlete"]), date, load_value, load_unit, rpe,
+                          (row.get("notes") or "").strip()))
+    if missing:
+        raise FormcheckError(f"{table} names no athlete for: {', '.join(missing[:10])}"
+                             f"{' ...' if len(missing) > 10 else ''}")
+    return clips
+
+
+# ---------------------------------------------------------------- resuming
+
+
+def same_settings(report: dict, settings: Settings) -> bool:
+    """Was this stored report made with these settings?"""
+    from formcheck import thresholds
+    from formcheck.pose import PoseSettings
+
+    try:
+        pose = PoseSettings(**report["settings"]["pose"])
+        assessment = report.get("assessment", {})
+        overridden = "override" in (assessment.get("lift", {}).get("evidence") or {})
+        lift_ok = (overridden and report.get("lift") == settings.lift) if settings.lift else not overridden
+        limits = thresholds.load(Path(settings.thresholds_path) if settings.thresholds_path else None)
+    except (KeyError, TypeError):
+        return False
+    return (pose == PoseSettings(model=settings.model, max_people=settings.max_people) and lift_ok
+            and assessment.get("thresholds") == limits.to_dict())
+
+
+def already_saved(store, clip: Clip, sha256: str, settings: Settings) -> int | None:
+    """The id of a session saved from this clip for this athlete with these settings, if any."""
+    for session_id in reversed(store.sessions_of_video(clip.athlete, sha256)):
+        if same_settings(store.report_dict(session_id), settings):
+            return session_id
+    return None
+
+
+# ---------------------------------------------------------------- one clip, in a worker
+
+
+def _worker_init() -> None:
+    """Worker processes: MediaPipe's native logs off (they would interleave with the progress)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def analyse_clip(path: Path, settings: Settings) -> dict:
+    """Analyse one clip (in a worker process): the report, its stills and the date filmed, or the
+    error in one line. Never raises for a bad clip."""
+    from formcheck import sessions, thresholds
+    from formcheck.analysis import AnalysisSettings, analyze
+    from formcheck.assess import assess
+    from formcheck.pose import PoseSettings
+    from formcheck.review import Reviewed
+    from formcheck.scoring import score_report
+
+    started = time.perf_counter()
+    try:
+        limits = thresholds.load(Path(settings.thresholds_path) if settings.thresholds_path else None)
+        analysis = analyze(path, AnalysisSettings(pose=PoseSettings(model=settings.model,
+                                                                    max_people=settings.max_people)))
+        assessment = assess(analysis, lift=settings.lift)
+        report = score_report(analysis, assessment, limits)
+        found = bool(report.lift and report.lift != "none")
+        thumbs = sessions.thumbnails(Reviewed(path.name, path, analysis, assessment), report) if found else {}
+        return {"report": report.to_dict(), "thumbnails": thumbs, "recorded_on": sessions.recorded_date(report),
+                "seconds": time.perf_counter() - started}
+    except FormcheckError as exc:
+        return {"error": str(exc), "seconds": time.perf_counter() - started}
+    except Exception as exc:  # a bug: reported for this clip, the batch goes on
+        return {"error": f"internal error: {type(exc).__name__}: {exc}", "seconds": time.perf_counter() - started}
+
+
+# ---------------------------------------------------------------- the batch
+
+
+def _save(store, clip: Clip, result: dict) -> Outcome:
+    from formcheck.store import NewSession
+
+    report = result["report"]
+    outcome = Outcome(clip.path, clip.athlete, "saved", lift=report.get("lift"), reps=len(report.get("reps", [])),
+                      score=report.get("score"), flags=len(report.get("faults", [])),
+                      frames=report["video"]["frames"], seconds=result["seconds"])
+    if not report.get("lift") or report["lift"] == "none":
+        outcome.status, outcome.error = "not saved", "no lift was found in this clip"
+        return outcome
+    saved = store.save(NewSession(clip.athlete, report, clip.recorded_on or result["recorded_on"], clip.load_value,
+                                  clip.load_unit, clip.rpe, clip.notes, result["thumbnails"],
+                                  video_name=clip.path.name))
+    outcome.session_id = saved.id
+    return outcome
+
+
+def run(clips: list[Clip], settings: Settings, store, workers: int,
+        on_done: Callable[[Outcome, int, int], None] | None = None) -> list[Outcome]:
+    """Analyse every clip not already saved, `workers` at a time; save each as it finishes.
+    on_done(outcome, finished, total) after each clip (skipped ones included)."""
+    from formcheck.video import file_sha256
+
+    outcomes: dict[Path, Outcome] = {}
+    todo: list[Clip] = []
+    for clip in clips:
+        try:
+            sha256 = file_sha256(clip.path)
+        except OSError as exc:
+            outcomes[clip.path] = Outcome(clip.path, clip.athlete, "failed", error=f"cannot read: {exc.strerror}")
+            continue
+        if (session_id := already_saved(store, clip, sha256, settings)) is not None:
+            outcomes[clip.path] = Outcome(clip.path, clip.athlete, "skipped", session_id=session_id,
+                                          error="already saved with these settings")
+        else:
+            todo.append(clip)
+    total = len(clips)
+    for outcome in list(outcomes.values()):
+        if on_done:
+            on_done(outcome, len(outcomes), total)
+
+    def finish(outcome: Outcome) -> None:
+        outcomes[outcome.clip] = outcome
+        if on_done:
+            on_done(outcome, len(outcomes), total)
+
+    attempts = {clip.path: 0 for clip in todo}
+    while todo:
+        retry: list[Clip] = []
+        # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
+        with concurrent.futures.ProcessPoolExecutor(
+                max_workers=max(1, min(workers, len(todo))), mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init, max_tasks_per_child=MAX_CLIPS_PER_WORKER) as pool:
+            jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in todo}
+            for job in concurrent.futures.as_completed(jobs):
+                clip = jobs[job]
+                attempts[clip.path] += 1
+                try:
+                    result = job.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    if attempts[clip.path] < MAX_ATTEMPTS:
+                        retry.append(clip)
+                    else:
+                        finish(Outcome(clip.path, clip.athlete, "failed",
+                                       error="the worker analysing it died (out of memory, or a crash)"))
+                    continue
+                if "error" in result:
+                    finish(Outcome(clip.path, clip.athlete, "failed", seconds=result["seconds"],
+                                   error=result["error"]))
+                    continue
+                try:
+                    finish(_save(store, clip, result))
+                except FormcheckError as exc:
+                    finish(Outcome(clip.path, clip.athlete, "failed", error=f"not saved: {exc}"))
+        todo = retry
+    return [outcomes[clip.path] for clip in clips]
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """The summary as aligned text columns."""
+    head = ("clip", "athlete", "status", "session", "lift", "reps", "score", "flags", "seconds")
+
+    def cell(value, spec: str = "") -> str:
+        return "-" if value is None else format(value, spec)
+
+    rows = [(o.clip.name, o.athlete, o.status, cell(o.session_id), cell(o.lift), cell(o.reps), cell(o.score, ".0f"),
+             cell(o.flags), cell(o.seconds, ".1f")) for o in outcomes]
+    widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [head, *rows]]
+    errors = [f"  {o.clip.name}: {o.error}" for o in outcomes if o.status in ("failed", "not saved")]
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("saved", "skipped", "not saved", "failed")}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return "\n".join(lines + (["errors:", *errors] if errors else []))
