@@ -1,7 +1,7 @@
 """Analysis: one clip in, a Report out. Ties the stages together:
 
-video (decode, in a background thread) -> pose (PoseLandmarker, tracking) with masks (sampled,
-in a second thread) -> lifter (pick the person) -> filtering (clean, smooth) -> angles -> report.
+video (decode, in background threads) -> pose (PoseLandmarker, the clip in two halves at once)
+with masks (a 10 Hz sample, in another thread) -> lifter (pick the person) -> filtering (clean, smooth) -> angles -> report.
 
 Model output is cached by (video sha256, model bundle sha256, pose settings), so re-analysing a
 clip, or re-scoring it with other settings, does not run the model again.
@@ -34,7 +34,7 @@ from formcheck.video import VideoInfo, VideoReader, file_sha256, prefetch
 log = logging.getLogger(__name__)
 
 # Bump when the cached arrays change meaning, so stale caches are not read.
-CACHE_VERSION = 2  # 2: one person tracked until a second is seen; the sampled masks
+CACHE_VERSION = 2  # 2: the sampled masks are cached with the landmarks
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected; the latter may be a guess)
 
@@ -111,7 +111,7 @@ def run_pose(
     """
     with VideoReader(path, sha256=sha256) as probe:
         expected = probe.reported_frames
-    bounds = pieces(expected) if "one-piece" not in os.environ.get("FORMCHECK_EXPERIMENT", "") else [(0, None)]
+    bounds = pieces(expected)
     stop = threading.Event()
     done = [0] * len(bounds)
     with MaskEstimator(model_path, settings) as mask_model, MaskSampler(mask_model.detect) as sampler, \
@@ -157,21 +157,10 @@ def _track(
     path, sha256: str | None, settings: PoseSettings, model_path: Path, first: int, last: int | None,
     sampler: MaskSampler, done: list[int], k: int, stop: threading.Event,
 ) -> tuple[Candidates, VideoInfo | None]:
-    """Track frames [first, last) with both the decoder (in a thread of its own) and the model busy.
-
-    The model looks for one person, which lets it track (the person detector runs only when the
-    track is lost): 20 ms a frame against 32 ms looking for two (1080p, full model,
-    docs/benchmark.md). From the first sampled frame of the piece on which the mask model sees
-    more than one person it looks for settings.max_people in every frame. Each sampled frame's
-    people count is waited for before that frame is tracked, so the result does not depend on
-    thread timing. The decoder gets a single FFmpeg thread: the cores are the models'.
+    """Track frames [first, last): the decoder in a thread of its own (a single FFmpeg thread: the
+    cores are the models'), the model in this one, the sampled frames handed to the mask model.
     The piece that runs to the end of the clip returns the clip's VideoInfo.
     """
-    one = dataclasses.replace(settings, max_people=1)
-    if os.environ.get("FORMCHECK_EXPERIMENT", "").startswith("all"):  # TEMP
-        one = settings
-    if os.environ.get("FORMCHECK_EXPERIMENT") == "one-piece":  # TEMP
-        pass
     sampling = Sampling(settings.mask_hz)
     # Images the models are done with go back to the decoder thread, which made them, to be freed
     # there: large buffers freed in another thread made glibc's per-thread heaps grow, and
@@ -186,23 +175,19 @@ def _track(
                     for t in reader.times[:first]:
                         sampling.take(t)
                 image = PoseEstimator.prepare(frame.image)  # a copy: the decoded array is freed here
-                sampled = sampling.take(frame.time_s)
-                if sampled:
+                if sampling.take(frame.time_s):
                     sampler.submit(frame.index, image, frame.full_size_px, spent)
-                yield dataclasses.replace(frame, image=None), image, sampled
+                yield dataclasses.replace(frame, image=None), image
                 del image
 
         size = (last - first) if last is not None else max(reader.reported_frames - first, 0) * 11 // 10
         found = CandidatesBuilder(size, settings.max_people)
-        estimator = PoseEstimator(model_path, one)
+        estimator = PoseEstimator(model_path, settings)
         frames = prefetch(decoded(), depth=PREFETCH_FRAMES, return_to_os=False)
         try:
-            for frame, image, sampled in frames:
+            for frame, image in frames:
                 if stop.is_set():
                     raise _Stopped()
-                if sampled and estimator.settings is one and sampler.result(frame.index).people > 1:
-                    estimator.close()
-                    estimator = PoseEstimator(model_path, settings)
                 found.add(estimator.detect(image, frame.time_s, frame.full_size_px))
                 spent.put(image)
                 del image

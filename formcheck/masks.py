@@ -1,11 +1,10 @@
 """Masks: the person segmentation masks the back contour is read from, and how many people are
 in view, from a sample of the frames at `PoseSettings.mask_hz` (10 a second).
 
-The sample is taken during the one pass over the video, in its own thread (the other core),
-by PoseLandmarker in IMAGE mode with masks: the tracking pass looks for one person and has no
-masks, which is what makes it fast (docs/benchmark.md). The same results count the people in
-view, so the tracking pass knows when to start looking for more than one (`analysis.run_pose`).
-Masks are kept as bits, zlib-compressed (the contour reads only mask >= MASK_LEVEL): a few KB
+The sample is taken during the one pass over the video, in a thread of its own, by
+PoseLandmarker in IMAGE mode with masks (it needs no frame before the one it measures); the
+tracking pass runs without masks, which would cost it half as much again on every frame
+(docs/benchmark.md). Masks are kept as bits, zlib-compressed (the contour reads only mask >= MASK_LEVEL): a few KB
 a frame, so a 10-minute clip's samples take tens of MB, not gigabytes.
 """
 
@@ -113,22 +112,19 @@ class Masks:
 
 
 _STOP = object()
+QUEUE_FRAMES = 4  # sampled frames waiting for the mask model before the decoders wait
 
 
 class MaskSampler:
-    """Runs `detect(image, full_size_px) -> MaskSample` on the frames submitted to it, in a thread of its own.
-
-    submit() is called by the decoder, result() by the model's loop, which waits for a sampled
-    frame's result before it runs the tracking model on that frame (so which frames are seen with
-    how many people does not depend on thread timing). Use as a context manager.
-    """
+    """Runs `detect(image, full_size_px) -> MaskSample` on the frames submitted to it, in a thread of
+    its own; submit() blocks while QUEUE_FRAMES are waiting, so the decoders never run far ahead of
+    it. Use as a context manager; masks() gives the results (or raises the model's error)."""
 
     def __init__(self, detect):
         self._detect = detect
-        self._todo: queue.Queue = queue.Queue()
+        self._todo: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self._results: dict[int, MaskSample] = {}
         self._error: BaseException | None = None
-        self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="formcheck-masks", daemon=True)
         self._thread.start()
 
@@ -137,42 +133,49 @@ class MaskSampler:
             index, image, full_size_px, spent = item
             del item
             try:
-                sample = self._detect(image, full_size_px)
-                if spent is not None:
-                    spent.put(image)  # freed by the thread that made it (see analysis._track)
-                del image
-            except BaseException as exc:  # handed to result(), which re-raises it
-                with self._changed:
-                    self._error = exc
-                    self._changed.notify_all()
+                self._results[index] = self._detect(image, full_size_px)
+            except BaseException as exc:  # raised again by submit() and masks()
+                self._error = exc
                 return
-            with self._changed:
-                self._results[index] = sample
-                self._changed.notify_all()
+            if spent is not None:
+                spent.put(image)  # freed by the thread that made it (see analysis._track)
+            del image
+
+    def _put(self, item) -> None:
+        while True:
+            if self._error is not None:
+                raise self._error
+            if not self._thread.is_alive():
+                return
+            try:
+                self._todo.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def submit(self, index: int, image, full_size_px: tuple[int, int] | None = None,
                spent: queue.SimpleQueue | None = None) -> None:
         """spent: where to put the image once the model is done with it."""
-        self._todo.put((index, image, full_size_px, spent))
-
-    def result(self, index: int) -> MaskSample:
-        with self._changed:
-            self._changed.wait_for(lambda: index in self._results or self._error is not None)
-            if self._error is not None:
-                raise self._error
-            return self._results[index]
+        self._put((index, image, full_size_px, spent))
 
     def masks(self) -> Masks:
-        """Every result so far (call after the last result() the loop needed)."""
-        with self._changed:
-            return Masks(dict(sorted(self._results.items())))
+        """Every sample, once all are submitted: waits for the model to finish them."""
+        self.close()
+        if self._error is not None:
+            raise self._error
+        return Masks(dict(sorted(self._results.items())))
 
     def close(self) -> None:
-        self._todo.put(_STOP)
-        self._thread.join()
+        if self._thread.is_alive():
+            self._put(_STOP)
+            self._thread.join()
 
     def __enter__(self) -> "MaskSampler":
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.close()
+        if self._thread.is_alive():
+            try:
+                self.close()
+            except BaseException:  # the error that stopped it is already on its way
+                pass

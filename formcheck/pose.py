@@ -24,9 +24,8 @@ class PoseSettings:
     """Settings that change the model's output, and so are part of the landmark cache key.
 
     max_people: people the model looks for per frame. 2 lets formcheck tell the lifter from a
-    spotter or a passer-by. The tracking pass still looks for one person (the person detector then
-    runs only when the track is lost) until the mask sample first sees a second person in view,
-    and for max_people in every frame from there on (`analysis.run_pose`).
+    spotter or a passer-by, but then the person detector runs on every frame (32 against 20 ms a
+    frame, 1080p, full model); with 1 it runs only when the track is lost (docs/benchmark.md).
     mask_hz: frames a second sampled for the segmentation masks and the people count (`masks`).
     The confidences are MediaPipe's own thresholds, 0..1.
     max_input_side_px: if set, frames are scaled down to this long side before the model sees
