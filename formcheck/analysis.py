@@ -120,12 +120,12 @@ def run_pose(
         jobs = [pool.submit(_track, path, sha256, settings, model_path, first, last, sampler, done, k, stop)
                 for k, (first, last) in enumerate(bounds)]
         try:
-            while not any(job.done() and job.exception() for job in jobs) and \
-                    concurrent.futures.wait(jobs, timeout=0.2, return_when="FIRST_EXCEPTION").not_done:
+            while concurrent.futures.wait(jobs, timeout=0.2, return_when="FIRST_EXCEPTION").not_done and \
+                    not any(job.done() and job.exception() for job in jobs):
                 if progress:
                     progress(sum(done), max(expected, sum(done)))
         finally:
-            stop.set()  # a piece that failed stops the others
+            stop.set()  # a piece that failed stops the others (and so does Ctrl+C here)
         concurrent.futures.wait(jobs)
         errors = [job.exception() for job in jobs if job.exception() is not None]
         if errors:
@@ -177,7 +177,7 @@ def _track(
                 image = PoseEstimator.prepare(frame.image)  # a copy: the decoded array is freed here
                 if sampling.take(frame.time_s):
                     sampler.submit(frame.index, image, frame.full_size_px, spent)
-                yield dataclasses.replace(frame, image=None), image
+                yield frame.time_s, frame.full_size_px, image
                 del image
 
         size = (last - first) if last is not None else max(reader.reported_frames - first, 0) * 11 // 10
@@ -185,10 +185,10 @@ def _track(
         estimator = PoseEstimator(model_path, settings)
         frames = prefetch(decoded(), depth=PREFETCH_FRAMES, return_to_os=False)
         try:
-            for frame, image in frames:
+            for time_s, full_size_px, image in frames:
                 if stop.is_set():
                     raise _Stopped()
-                found.add(estimator.detect(image, frame.time_s, frame.full_size_px))
+                found.add(estimator.detect(image, time_s, full_size_px))
                 spent.put(image)
                 del image
                 done[k] += 1

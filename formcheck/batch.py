@@ -114,9 +114,7 @@ def assign_athletes(videos: list[Path], athlete: str | None, athlete_from: str |
         rows = list(csv.DictReader(f))
     if not rows or not {"video", "athlete"} <= set(rows[0]):
         raise FormcheckError(f"{table}: needs the columns video,athlete (optional: date, load, rpe, notes)")
-    by_name: dict[str, dict] = {}
-    for row in rows:
-        by_name[row["video"].strip()] = row
+    by_name = {row["video"].strip(): row for row in rows}
     clips, missing = [], []
     for video in videos:
         row = by_name.get(video.name) or by_name.get(str(video)) or next(

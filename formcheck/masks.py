@@ -1,5 +1,5 @@
-"""Masks: the person segmentation masks the back contour is read from, and how many people are
-in view, from a sample of the frames at `PoseSettings.mask_hz` (10 a second).
+"""Masks: the person segmentation masks the back contour is read from, from a sample of the
+frames at `PoseSettings.mask_hz` (10 a second).
 
 The sample is taken during the one pass over the video, in a thread of its own, by
 PoseLandmarker in IMAGE mode with masks (it needs no frame before the one it measures); the
@@ -76,10 +76,6 @@ class Masks:
     """Sampled frame index -> MaskSample, in frame order."""
 
     samples: dict[int, MaskSample]
-
-    @property
-    def people_max(self) -> int:
-        return max((s.people for s in self.samples.values()), default=0)
 
     def to_npz_dict(self) -> dict[str, np.ndarray]:
         items = sorted(self.samples.items())

@@ -26,7 +26,7 @@ class PoseSettings:
     max_people: people the model looks for per frame. 2 lets formcheck tell the lifter from a
     spotter or a passer-by, but then the person detector runs on every frame (32 against 20 ms a
     frame, 1080p, full model); with 1 it runs only when the track is lost (docs/benchmark.md).
-    mask_hz: frames a second sampled for the segmentation masks and the people count (`masks`).
+    mask_hz: frames a second sampled for the segmentation masks (`masks`).
     The confidences are MediaPipe's own thresholds, 0..1.
     max_input_side_px: if set, frames are scaled down to this long side before the model sees
     them (landmarks are still given in full-size pixels). Off by default: on 1080p clips 1280 px
