@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,16 @@ def _private_cache(tmp_path_factory):
         os.environ.pop("FORMCHECK_CACHE_DIR", None)
     else:
         os.environ["FORMCHECK_CACHE_DIR"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Streamlit's AppTest runs app.py as a module named __main__ and leaves it in sys.modules;
+    a worker process started by spawn afterwards (`formcheck batch`) would import app.py as its
+    own main module and die. Each test starts with pytest's __main__ again."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session", autouse=True)
