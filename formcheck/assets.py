@@ -102,6 +102,24 @@ def resolve_model(name: str = DEFAULT_MODEL, download: bool = True) -> Path:
     raise ModelError(f"model file {entry['file']} not found: {_how_to_get(entry)}")
 
 
+def install_model(name: str, data: bytes) -> Path:
+    """Model `name` from its bytes (shipped to another machine, `cluster`): the bundle already in
+    place, or these bytes written to the model cache when they are the manifest's."""
+    try:
+        return resolve_model(name, download=False)
+    except ModelError:
+        pass
+    entry = model_entry(name)
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ModelError(f"the {name} model sent to this machine does not match the sha256 in the manifest")
+    target = cache_dir("models") / entry["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
+
+
 def _download(url: str, target: Path, timeout_s: float = 60.0) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:

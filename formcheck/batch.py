@@ -1,14 +1,16 @@
 """Batch: many clips analysed by a pool of worker processes, every session saved to the store.
 
-`formcheck batch PATHS... --athlete NAME | --athlete-from folder|FILE.csv [--workers N] [--store URL]`
+`formcheck batch PATHS... --athlete NAME | --athlete-from folder|FILE.csv [--workers N | --ray auto|ADDRESS]
+[--store URL]`
 
 - Clips: files, and the videos in folders (recursively).
 - Whose clip: one athlete for all, the clip's folder name (`coach/anna/week3.mp4` is anna's), or a
   CSV with the columns `video,athlete` (and optionally date, load, rpe, notes), the video given
   by file name or path.
 - Workers are processes (each with its own models); an analysis already keeps two cores busy
-  (`analysis.run_pose`), so the default is one worker per two cores. Only this process writes to
-  the store, so SQLite needs no locking between workers, and a clip is saved the moment it is done.
+  (`analysis.run_pose`), so the default is one worker per two cores. With `--ray` the clips run as
+  tasks on a Ray cluster instead (`cluster`). Only this process writes to the store, so SQLite
+  needs no locking between workers, and a clip is saved the moment it is done.
 - Resumable: a clip whose bytes (sha256) are already saved for that athlete with the same
   settings (model, people, lift, thresholds) is skipped, so after a crash or kill -9 the same
   command carries on where it stopped.
@@ -24,7 +26,7 @@ import datetime as dt
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
@@ -219,10 +221,35 @@ def _save(store, clip: Clip, result: dict) -> Outcome:
     return outcome
 
 
+def _pool_results(todo: list[Clip], settings: Settings, workers: int) -> Iterator[tuple[Clip, dict]]:
+    """(clip, result) as each clip finishes in a pool of worker processes on this machine."""
+    attempts = {clip.path: 0 for clip in todo}
+    while todo:
+        retry: list[Clip] = []
+        # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
+        with concurrent.futures.ProcessPoolExecutor(
+                max_workers=max(1, min(workers, len(todo))), mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init, max_tasks_per_child=MAX_CLIPS_PER_WORKER) as pool:
+            jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in todo}
+            for job in concurrent.futures.as_completed(jobs):
+                clip = jobs[job]
+                attempts[clip.path] += 1
+                try:
+                    result = job.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    if attempts[clip.path] < MAX_ATTEMPTS:
+                        retry.append(clip)
+                        continue
+                    result = {"error": "the worker analysing it died (out of memory, or a crash)", "seconds": None}
+                yield clip, result
+        todo = retry
+
+
 def run(clips: list[Clip], settings: Settings, store, workers: int,
-        on_done: Callable[[Outcome, int, int], None] | None = None) -> list[Outcome]:
-    """Analyse every clip not already saved, `workers` at a time; save each as it finishes.
-    on_done(outcome, finished, total) after each clip (skipped ones included)."""
+        on_done: Callable[[Outcome, int, int], None] | None = None, ray: str | None = None) -> list[Outcome]:
+    """Analyse every clip not already saved, `workers` processes at a time (or as tasks on the Ray
+    cluster at `ray`: `cluster`); save each as it finishes. on_done(outcome, finished, total)
+    after each clip (skipped ones included)."""
     from formcheck.video import file_sha256
 
     outcomes: dict[Path, Outcome] = {}
@@ -248,35 +275,22 @@ def run(clips: list[Clip], settings: Settings, store, workers: int,
         if on_done:
             on_done(outcome, len(outcomes), total)
 
-    attempts = {clip.path: 0 for clip in todo}
-    while todo:
-        retry: list[Clip] = []
-        # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=max(1, min(workers, len(todo))), mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init, max_tasks_per_child=MAX_CLIPS_PER_WORKER) as pool:
-            jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in todo}
-            for job in concurrent.futures.as_completed(jobs):
-                clip = jobs[job]
-                attempts[clip.path] += 1
-                try:
-                    result = job.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    if attempts[clip.path] < MAX_ATTEMPTS:
-                        retry.append(clip)
-                    else:
-                        finish(Outcome(clip.path, clip.athlete, "failed",
-                                       error="the worker analysing it died (out of memory, or a crash)"))
-                    continue
-                if "error" in result:
-                    finish(Outcome(clip.path, clip.athlete, "failed", seconds=result["seconds"],
-                                   error=result["error"]))
-                    continue
-                try:
-                    finish(_save(store, clip, result))
-                except FormcheckError as exc:
-                    finish(Outcome(clip.path, clip.athlete, "failed", error=f"not saved: {exc}"))
-        todo = retry
+    if not todo:
+        return [outcomes[clip.path] for clip in clips]
+    if ray:
+        from formcheck import cluster
+
+        finished = cluster.results(todo, settings, ray)
+    else:
+        finished = _pool_results(todo, settings, workers)
+    for clip, result in finished:
+        if "error" in result:
+            finish(Outcome(clip.path, clip.athlete, "failed", seconds=result["seconds"], error=result["error"]))
+            continue
+        try:
+            finish(_save(store, clip, result))
+        except FormcheckError as exc:
+            finish(Outcome(clip.path, clip.athlete, "failed", error=f"not saved: {exc}"))
     return [outcomes[clip.path] for clip in clips]
 
 

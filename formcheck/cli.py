@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "video,athlete (optional: date, load, rpe, notes)")
     batch.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1) // 2),
                        help="worker processes (default: one per two cores, here %(default)s)")
+    batch.add_argument("--ray", metavar="auto|ADDRESS",
+                       help="run the clips as tasks on a running Ray cluster instead of local workers "
+                            "(needs formcheck[cluster]; docs/cluster.md)")
     batch.add_argument("--store", metavar="URL", help="database URL (default: $FORMCHECK_DB_URL or the local SQLite store)")
     batch.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL)
     batch.add_argument("--max-people", type=int, default=2)
@@ -249,9 +252,10 @@ def cmd_batch(args: argparse.Namespace, err: TextIO) -> int:
             print(line, flush=True)
 
     with Store(url=args.store) as store:
-        print(f"{len(clips)} clips, {args.workers} worker(s), saving to {store.describe()}", flush=True)
+        where = f"the Ray cluster at {args.ray}" if args.ray else f"{args.workers} worker(s)"
+        print(f"{len(clips)} clips, {where}, saving to {store.describe()}", flush=True)
         try:
-            outcomes = batch.run(clips, settings, store, args.workers, on_done)
+            outcomes = batch.run(clips, settings, store, args.workers, on_done, ray=args.ray)
         finally:
             if bar is not None:
                 bar.close()

@@ -7,7 +7,7 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 \
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,cluster]" 2>&1 \
   | grep -v "^WARNING: Location .* is ignored" || true
 # mediapipe brings opencv-contrib-python; a second OpenCV distribution would share its cv2/ folder.
 for extra in opencv-python opencv-python-headless opencv-contrib-python-headless; do
