@@ -108,22 +108,38 @@ class Pairs:
     frames: int
     naive_s: list[float]
     formcheck_s: list[float]
+    what: str = "`formcheck analyze --no-video`"
 
     @property
     def ratios(self) -> list[float]:
         return [n / f for n, f in zip(self.naive_s, self.formcheck_s)]
 
 
-def side_by_side(path: Path, model: str, max_people: int, repeats: int, out_dir: Path, say) -> Pairs:
+def review_page_run(path: Path, out_dir: Path, k: int) -> tuple[float, int]:
+    """What the review page does from an upload to its result (default settings, a cache of its
+    own so the model runs): `review.analyse`, then the scoring the page shows; (seconds, frames)."""
+    from formcheck import review
+
+    os.environ["FORMCHECK_CACHE_DIR"] = str(out_dir / f"cache-review-{k}")
+    start = time.perf_counter()
+    reviewed = review.analyse(path, path.name)
+    report = review.rescore(reviewed, thresholds.load(None))
+    return time.perf_counter() - start, report.video.frames
+
+
+def side_by_side(path: Path, model: str, max_people: int, repeats: int, out_dir: Path, say,
+                 review_page: bool = False) -> Pairs:
+    """review_page: time the review page's analysis (default settings) instead of the CLI's."""
     naive_s, formcheck_s, frames = [], [], 0
     for k in range(repeats):
         seconds, frames = naive_loop(path, model)
         naive_s.append(seconds)
-        seconds, _ = formcheck_run(path, model, max_people, out_dir)
+        seconds, _ = review_page_run(path, out_dir, k) if review_page else formcheck_run(path, model, max_people, out_dir)
         formcheck_s.append(seconds)
-        say(f"{path.name} --max-people {max_people}, pair {k + 1}/{repeats}: naive {naive_s[-1]:.2f} s, "
-            f"formcheck {formcheck_s[-1]:.2f} s")
-    return Pairs(path.name, max_people, frames, naive_s, formcheck_s)
+        say(f"{path.name} --max-people {max_people}{' review page' if review_page else ''}, pair {k + 1}/{repeats}: "
+            f"naive {naive_s[-1]:.2f} s, formcheck {formcheck_s[-1]:.2f} s")
+    return Pairs(path.name, max_people, frames, naive_s, formcheck_s,
+                 "the review page (upload to result)" if review_page else Pairs.what)
 
 
 # ---------------------------------------------------------------- stages
@@ -251,16 +267,18 @@ def _peaks(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def run_measured(command: list[str], log_path: Path, env: dict | None = None) -> tuple[float, float, float]:
+def run_measured(command: list[str], log_path: Path, env: dict | None = None,
+                 also: tuple[int, ...] = ()) -> tuple[float, float, float]:
     """Run a command; (seconds, peak RSS of the whole tree sampled every 0.2 s, largest one-process
-    VmHWM) in MB. Raises if it fails."""
+    VmHWM) in MB, over its tree and the trees of the processes `also` (a Ray node's raylet, whose
+    workers run the tasks). Raises if it fails."""
     start = time.perf_counter()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     tree = hwm = 0
     while proc.poll() is None:
-        rss_now, hwm_now = _peaks(proc.pid)
-        tree, hwm = max(tree, rss_now), max(hwm, hwm_now)
+        peaks = [_peaks(pid) for pid in (proc.pid, *also)]
+        tree, hwm = max(tree, sum(r for r, _ in peaks)), max(hwm, *(h for _, h in peaks))
         time.sleep(0.2)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -282,7 +300,7 @@ def cli_on_length(video: Path, model: str, out_dir: Path) -> MemoryRun:
 
 @dataclasses.dataclass(frozen=True)
 class BatchRun:
-    workers: int
+    workers: str
     clips: int
     frames: int
     seconds: float
@@ -298,17 +316,33 @@ def batch_clips(count: int) -> list[Path]:
     return clips[:count]
 
 
-def batch_run(clips: list[Path], workers: int, model: str, out_dir: Path) -> BatchRun:
-    """`formcheck batch` with an empty landmark cache and a new SQLite store, as a subprocess."""
-    home = out_dir / f"home-{workers}"
-    env = {**os.environ, "FORMCHECK_CACHE_DIR": str(out_dir / f"cache-{workers}"), "FORMCHECK_HOME": str(home)}
+def batch_run(clips: list[Path], workers: int | None, model: str, out_dir: Path) -> BatchRun:
+    """`formcheck batch` with an empty landmark cache and a new SQLite store, as a subprocess:
+    `workers` local worker processes, or (None) through a Ray head started here for the run
+    (`ray start --head`, 2 CPUs, loopback only), its workers' memory counted with the batch's."""
+    label = "Ray head, local" if workers is None else str(workers)
+    tag = "ray" if workers is None else str(workers)
+    env = {**os.environ, "FORMCHECK_CACHE_DIR": str(out_dir / f"cache-{tag}"), "FORMCHECK_HOME": str(out_dir / f"home-{tag}"),
+           "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
     env.pop("FORMCHECK_DB_URL", None)
-    summary = out_dir / f"batch-{workers}.json"
-    seconds, tree, hwm = run_measured(
-        [sys.executable, "-m", "formcheck.cli", "batch", *map(str, clips), "--athlete", "bench", "--workers",
-         str(workers), "--model", model, "--summary", str(summary)], out_dir / f"batch-{workers}.log", env)
+    summary = out_dir / f"batch-{tag}.json"
+    command = [sys.executable, "-m", "formcheck.cli", "batch", *map(str, clips), "--athlete", "bench", "--model", model,
+               "--summary", str(summary)]
+    ray = Path(sys.executable).with_name("ray")
+    if workers is not None:
+        seconds, tree, hwm = run_measured([*command, "--workers", str(workers)], out_dir / f"batch-{tag}.log", env)
+    else:
+        port = 6390
+        subprocess.run([str(ray), "start", "--head", f"--port={port}", f"--num-cpus={os.cpu_count()}",
+                        "--include-dashboard=false", "--disable-usage-stats"], env=env, check=True, capture_output=True)
+        try:
+            raylet = [p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "raylet"]
+            seconds, tree, hwm = run_measured([*command, "--ray", f"127.0.0.1:{port}"], out_dir / f"batch-{tag}.log",
+                                              env, also=tuple(raylet))
+        finally:
+            subprocess.run([str(ray), "stop", "--force"], env=env, capture_output=True)
     rows = json.loads(summary.read_text())["clips"]
-    return BatchRun(workers, len(rows), sum(r.get("frames") or 0 for r in rows), seconds, tree, hwm)
+    return BatchRun(label, len(rows), sum(r.get("frames") or 0 for r in rows), seconds, tree, hwm)
 
 
 # ---------------------------------------------------------------- report
@@ -327,7 +361,7 @@ def machine() -> list[str]:
 def _ratio_row(p: Pairs) -> str:
     r = p.ratios
     ok = "yes" if statistics.median(r) >= TARGET_RATIO else "**no**"
-    return (f"| `{p.clip}` | {p.max_people} | {p.frames} | {statistics.median(p.naive_s):.2f} | {statistics.median(p.formcheck_s):.2f} "
+    return (f"| `{p.clip}` | {p.what} | {p.max_people} | {p.frames} | {statistics.median(p.naive_s):.2f} | {statistics.median(p.formcheck_s):.2f} "
             f"| **{statistics.median(r):.2f}x** | {min(r):.2f}x | {max(r):.2f}x | {ok} |")
 
 
@@ -345,11 +379,11 @@ def markdown(model: str, repeats: int, pairs: list[Pairs], stages: list[tuple[st
         "does, everything it measures included (two people looked for, the back's outline from segmentation",
         "masks, reps, rules, score, JSON and CSV). Both load their model inside the timing, on the same clip,",
         f"one after the other, {repeats} pairs per clip; ratio = naive seconds / formcheck seconds, per pair.", "",
-        f"| clip | `--max-people` | frames | naive (s, median) | formcheck (s, median) | ratio, median | min | max | >= {TARGET_RATIO}x |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|:-:|",
+        f"| clip | formcheck run | `--max-people` | frames | naive (s, median) | formcheck (s, median) | ratio, median | min | max | >= {TARGET_RATIO}x |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|:-:|",
         *[_ratio_row(p) for p in pairs], "",
-        "The review page runs the same analysis on an upload (plus writing the upload to the cache, which",
-        "the CLI does not need), so its upload-to-result time follows the same ratio.", "",
+        "The review page row times `review.analyse` and the scoring the page shows, with a cache of its own",
+        "each time (a new upload); drawing the stills and the page itself come after and are not in it.", "",
         "## Where the time goes (first clip, each part on its own)", "",
         "| stage | frames | seconds | ms a frame | frames/s |", "|---|---:|---:|---:|---:|",
     ]
@@ -402,7 +436,10 @@ def markdown(model: str, repeats: int, pairs: list[Pairs], stages: list[tuple[st
         lines += [f"| {b.workers} | {b.clips} | {b.frames} | {b.seconds:.1f} | {60 * b.clips / b.seconds:.1f} "
                   f"| {b.frames / b.seconds:.1f} | {b.tree_peak_mb:.0f} | {b.worker_peak_mb:.0f} |" for b in batches]
         lines += ["", "Each analysis already keeps both cores busy, so on this 2-core machine a second worker",
-                  "adds little; workers pay off with more cores.", ""]
+                  "adds little; workers pay off with more cores. The Ray row is the same batch as tasks on a",
+                  "Ray head started on this machine (`ray start --head`, its workers' memory counted with the",
+                  "batch's): the cost of going through Ray on one machine. How a gym runs it on several",
+                  "machines: docs/cluster.md.", ""]
     return "\n".join(lines)
 
 
@@ -443,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.max_people:
             runs.append((args.clips[0], 1))
         pairs = [side_by_side(assets.sample_path(c), args.model, n, args.repeats, out_dir, say) for c, n in runs]
+        if not args.quick:
+            pairs.append(side_by_side(assets.sample_path(args.clips[0]), args.model, 2, args.repeats, out_dir, say,
+                                      review_page=True))
+            os.environ["FORMCHECK_CACHE_DIR"] = str(out_dir / "cache")
         for p in pairs:
             print(f"{p.clip} --max-people {p.max_people}: ratio median {statistics.median(p.ratios):.2f}x (min {min(p.ratios):.2f}, "
                   f"max {max(p.ratios):.2f}; naive {statistics.median(p.naive_s):.2f} s, formcheck "
@@ -462,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         batches = []
         if args.batch_clips:
             clips = batch_clips(args.batch_clips)
-            for workers in (1, 2):
-                say(f"batch: {len(clips)} clips, {workers} worker(s)")
+            for workers in (1, 2, None):
+                say(f"batch: {len(clips)} clips, {workers or 'Ray'} worker(s)")
                 batches.append(batch_run(clips, workers, args.model, out_dir))
     text = markdown(args.model, args.repeats, pairs, stages, startup, lengths, batches, commit)
     print(text)
