@@ -90,10 +90,11 @@ def _load_cached(key: str, path: Path) -> tuple[VideoInfo, Candidates, Masks] | 
 def _store_cached(key: str, info: VideoInfo, candidates: Candidates, masks: Masks) -> None:
     arrays_path, info_path = _cache_paths(key)
     arrays_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = arrays_path.with_name(arrays_path.stem + ".tmp.npz")
+    unique = f"{os.getpid()}-{threading.get_ident()}"  # two workers may analyse the same bytes at once
+    tmp = arrays_path.with_name(f"{arrays_path.stem}.{unique}.tmp.npz")
     np.savez_compressed(tmp, **candidates.to_npz_dict(), **masks.to_npz_dict())
     os.replace(tmp, arrays_path)
-    info_tmp = info_path.with_name(info_path.name + ".tmp")
+    info_tmp = info_path.with_name(f"{info_path.name}.{unique}.tmp")
     info_tmp.write_text(json.dumps(info.to_dict()))
     os.replace(info_tmp, info_path)
 
@@ -166,9 +167,11 @@ def _track(
     # there: large buffers freed in another thread made glibc's per-thread heaps grow, and
     # returning them to the OS instead (video.prefetch) costs a page fault per 4 KB per frame.
     spent: queue.SimpleQueue = queue.SimpleQueue()
+    if stop.is_set():  # on one core a piece starts only after the other ended, perhaps failed
+        raise _Stopped()
     with VideoReader(path, sha256=sha256, threads=1) as reader:
         def decoded():
-            for frame in reader.frames("rgb24", settings.max_input_side_px, start=first, stop=last):
+            for frame in reader.frames("rgb24", settings.max_input_side_px, start=first, stop=last, cancel=stop):
                 while not spent.empty():
                     spent.get()
                 if frame.index == first:  # sample as one pass from the clip's start would
@@ -195,6 +198,8 @@ def _track(
         finally:
             frames.close()
             estimator.close()
+        if stop.is_set():  # the pass was cancelled (`frames`): nothing to give back
+            raise _Stopped()
         info = reader.info() if last is None else None
     return found.build(), info
 

@@ -20,13 +20,15 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import multiprocessing
 import os
+import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
@@ -44,6 +46,11 @@ class Settings:
     max_people: int = 2
     lift: str | None = None  # None: detected
     thresholds_path: str | None = None
+
+    def limits(self):
+        from formcheck import thresholds
+
+        return thresholds.load(Path(self.thresholds_path) if self.thresholds_path else None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,7 +148,6 @@ def assign_athletes(videos: list[Path], athlete: str | None, athlete_from: str |
 
 def same_settings(report: dict, settings: Settings) -> bool:
     """Was this stored report made with these settings?"""
-    from formcheck import thresholds
     from formcheck.pose import PoseSettings
 
     try:
@@ -149,7 +155,7 @@ def same_settings(report: dict, settings: Settings) -> bool:
         assessment = report.get("assessment", {})
         overridden = "override" in (assessment.get("lift", {}).get("evidence") or {})
         lift_ok = (overridden and report.get("lift") == settings.lift) if settings.lift else not overridden
-        limits = thresholds.load(Path(settings.thresholds_path) if settings.thresholds_path else None)
+        limits = settings.limits()
     except (KeyError, TypeError):
         return False
     return (pose == PoseSettings(model=settings.model, max_people=settings.max_people) and lift_ok
@@ -168,7 +174,9 @@ def already_saved(store, clip: Clip, sha256: str, settings: Settings) -> int | N
 
 
 def _worker_init() -> None:
-    """Worker processes: MediaPipe's native logs off (they would interleave with the progress)."""
+    """Worker processes: MediaPipe's native logs off (they would interleave with the progress);
+    Ctrl+C is the parent's to handle (it ends the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -177,7 +185,7 @@ def _worker_init() -> None:
 def analyse_clip(path: Path, settings: Settings) -> dict:
     """Analyse one clip (in a worker process): the report, its stills and the date filmed, or the
     error in one line. Never raises for a bad clip."""
-    from formcheck import sessions, thresholds
+    from formcheck import sessions
     from formcheck.analysis import AnalysisSettings, analyze
     from formcheck.assess import assess
     from formcheck.pose import PoseSettings
@@ -186,7 +194,7 @@ def analyse_clip(path: Path, settings: Settings) -> dict:
 
     started = time.perf_counter()
     try:
-        limits = thresholds.load(Path(settings.thresholds_path) if settings.thresholds_path else None)
+        limits = settings.limits()
         analysis = analyze(path, AnalysisSettings(pose=PoseSettings(model=settings.model,
                                                                     max_people=settings.max_people)))
         assessment = assess(analysis, lift=settings.lift)
@@ -221,28 +229,49 @@ def _save(store, clip: Clip, result: dict) -> Outcome:
     return outcome
 
 
+def _run_pool(clips: list[Clip], settings: Settings, workers: int) -> Generator[tuple[Clip, dict], None, list[Clip]]:
+    """One pool of worker processes for these clips: yields (clip, result) as each finishes and
+    returns the clips whose worker died. On an interruption (Ctrl+C, or the caller stopping) the
+    clips not started are cancelled and the workers ended, not left to finish the batch."""
+    # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(workers, len(clips))), initializer=_worker_init,
+                                                  mp_context=multiprocessing.get_context("spawn"))
+    died: list[Clip] = []
+    try:
+        jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in clips}
+        for job in concurrent.futures.as_completed(jobs):
+            try:
+                result = job.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                died.append(jobs[job])
+                continue
+            yield jobs[job], result
+    except BaseException:
+        processes = list((pool._processes or {}).values())  # Python 3.11 has no public way to end them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    pool.shutdown()
+    return died
+
+
 def _pool_results(todo: list[Clip], settings: Settings, workers: int) -> Iterator[tuple[Clip, dict]]:
-    """(clip, result) as each clip finishes in a pool of worker processes on this machine."""
-    attempts = {clip.path: 0 for clip in todo}
-    while todo:
-        retry: list[Clip] = []
-        # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=max(1, min(workers, len(todo))), mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_init, max_tasks_per_child=MAX_CLIPS_PER_WORKER) as pool:
-            jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in todo}
-            for job in concurrent.futures.as_completed(jobs):
-                clip = jobs[job]
-                attempts[clip.path] += 1
-                try:
-                    result = job.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    if attempts[clip.path] < MAX_ATTEMPTS:
-                        retry.append(clip)
-                        continue
-                    result = {"error": "the worker analysing it died (out of memory, or a crash)", "seconds": None}
-                yield clip, result
-        todo = retry
+    """(clip, result) as each clip finishes, in pools of worker processes on this machine. A fresh
+    pool every MAX_CLIPS_PER_WORKER clips a worker (memory stays flat; ProcessPoolExecutor's own
+    max_tasks_per_child can hang on Python 3.11). When a worker dies, the pool breaks and every
+    clip in flight is lost with it: those clips are then run one at a time, so the one that kills
+    its worker is the only one reported."""
+    died: list[Clip] = []
+    size = workers * MAX_CLIPS_PER_WORKER
+    for first in range(0, len(todo), size):
+        died += yield from _run_pool(todo[first:first + size], settings, workers)
+    for clip in died:
+        for _ in range(MAX_ATTEMPTS - 1):
+            if not (yield from _run_pool([clip], settings, 1)):
+                break
+        else:
+            yield clip, {"error": "the worker analysing it died (out of memory, or a crash)", "seconds": None}
 
 
 def run(clips: list[Clip], settings: Settings, store, workers: int,
@@ -283,14 +312,15 @@ def run(clips: list[Clip], settings: Settings, store, workers: int,
         finished = cluster.results(todo, settings, ray)
     else:
         finished = _pool_results(todo, settings, workers)
-    for clip, result in finished:
-        if "error" in result:
-            finish(Outcome(clip.path, clip.athlete, "failed", seconds=result["seconds"], error=result["error"]))
-            continue
-        try:
-            finish(_save(store, clip, result))
-        except FormcheckError as exc:
-            finish(Outcome(clip.path, clip.athlete, "failed", error=f"not saved: {exc}"))
+    with contextlib.closing(finished):  # an error here ends the workers at once
+        for clip, result in finished:
+            if "error" in result:
+                finish(Outcome(clip.path, clip.athlete, "failed", seconds=result["seconds"], error=result["error"]))
+                continue
+            try:
+                finish(_save(store, clip, result))
+            except FormcheckError as exc:
+                finish(Outcome(clip.path, clip.athlete, "failed", error=f"not saved: {exc}"))
     return [outcomes[clip.path] for clip in clips]
 
 

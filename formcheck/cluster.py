@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.video import first_line
 
 CONNECT_TIMEOUT_S = 5.0
 
@@ -49,7 +50,7 @@ def connect(address: str):
     try:
         ray.init(address=address, log_to_driver=False, logging_level="ERROR", configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise FormcheckError(f"--ray {address}: no Ray cluster to join ({str(exc).splitlines()[0]}); "
+        raise FormcheckError(f"--ray {address}: no Ray cluster to join ({first_line(exc)}); "
                              "start one with `ray start --head` (docs/cluster.md)") from None
     return ray
 
@@ -100,8 +101,9 @@ def results(clips: list, settings, address: str) -> Iterator[tuple[object, dict]
             clip = running.pop(ref)
             try:
                 result = ray.get(ref)
-            except ray.exceptions.RayError as exc:
-                result = {"error": f"the Ray task analysing it failed: {str(exc).splitlines()[0]}", "seconds": None}
+            except ray.exceptions.RayError as exc:  # a task's own error is its cause; else the worker died
+                why = first_line(getattr(exc, "cause", None) or exc)
+                result = {"error": f"the Ray task analysing it failed: {why}", "seconds": None}
             if "report" in result:
                 result["report"]["video"]["path"] = str(clip.path)
             yield clip, result

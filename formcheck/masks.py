@@ -51,7 +51,9 @@ class MaskSample:
         """masks: float (height, width) 0..1, one per person."""
         shape = masks[0].shape if masks else (0, 0)
         packed = tuple(zlib.compress(np.packbits(m >= MASK_LEVEL).tobytes(), 1) for m in masks)
-        return cls(np.asarray(centres_px, np.float64).reshape(-1, 2), packed, tuple(shape), scale)
+        # a person with no mask is of no use to the contour, and the cache pairs them one to one
+        centres = np.asarray(centres_px, np.float64).reshape(-1, 2)[:len(packed)]
+        return cls(centres, packed, tuple(shape), scale)
 
     @property
     def people(self) -> int:
@@ -67,7 +69,7 @@ class MaskSample:
         nobody was found."""
         if not self.packed:
             return None
-        distances = np.linalg.norm(self.centres_px[:len(self.packed)] - point_px, axis=1)
+        distances = np.linalg.norm(self.centres_px - point_px, axis=1)
         return self.mask(int(np.argmin(distances)))
 
 
@@ -121,11 +123,18 @@ class MaskSampler:
         self._todo: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self._results: dict[int, MaskSample] = {}
         self._error: BaseException | None = None
+        self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._run, name="formcheck-masks", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while (item := self._todo.get()) is not _STOP:
+        while not self._abandoned.is_set():
+            try:
+                item = self._todo.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if item is _STOP:
+                return
             index, image, full_size_px, spent = item
             del item
             try:
@@ -169,9 +178,11 @@ class MaskSampler:
     def __enter__(self) -> "MaskSampler":
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        if self._thread.is_alive():
-            try:
-                self.close()
-            except BaseException:  # the error that stopped it is already on its way
-                pass
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # the error that stopped the pass is on its way: drop what waits, and let the thread leave
+        # the model before the model is closed
+        self._abandoned.set()
+        self._thread.join()

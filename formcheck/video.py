@@ -164,7 +164,7 @@ class VideoReader:
                     f"{self.path}: an MP4/MOV file that is truncated or damaged (its index is missing); "
                     "copy or export the video again"
                 ) from exc
-            raise BadVideoError(f"{self.path}: not a video file that can be read ({_reason(exc)})") from exc
+            raise BadVideoError(f"{self.path}: not a video file that can be read ({first_line(exc)})") from exc
         try:
             self._stream = self._open_stream(threads)
         except BaseException:
@@ -188,7 +188,7 @@ class VideoReader:
         try:
             codec = stream.codec_context
         except (av.error.FFmpegError, ValueError) as exc:
-            raise BadVideoError(f"{self.path}: the video codec cannot be decoded ({_reason(exc)})") from exc
+            raise BadVideoError(f"{self.path}: the video codec cannot be decoded ({first_line(exc)})") from exc
         if codec is None or not getattr(codec, "name", None):
             raise BadVideoError(
                 f"{self.path}: the video codec is unknown or has no decoder here "
@@ -222,6 +222,7 @@ class VideoReader:
 
     def frames(
         self, colour: str = "rgb24", max_side_px: int | None = None, start: int = 0, stop: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[Frame]:
         """Yield upright frames in decode order with time_s from the container (first frame = 0).
 
@@ -230,6 +231,8 @@ class VideoReader:
         start, stop: yield only frames start <= index < stop. Frames before `start` are decoded
         (their times count) but not converted; at `stop` the pass ends, without the check that
         the file is complete, and `info()` is not available.
+        cancel: when set, the pass ends as at `stop` (checked on every frame, also while frames
+        before `start` are only decoded).
         """
         t0: float | None = None
         last_t = -1.0
@@ -253,7 +256,7 @@ class VideoReader:
                     self._first_size = (av_frame.width, av_frame.height)
                     full_size = self._first_size[::-1] if self._rotation in (90, 270) else self._first_size
                     scaled = _scaled_size(av_frame.width, av_frame.height, max_side_px)
-                if stop is not None and self._frames_seen >= stop:
+                if (stop is not None and self._frames_seen >= stop) or (cancel is not None and cancel.is_set()):
                     self._stopped = True
                     return
                 self._times.append(t_rel)
@@ -264,11 +267,11 @@ class VideoReader:
         except av.error.FFmpegError as exc:
             if self._frames_seen == 0:
                 raise BadVideoError(
-                    f"{self.path}: no frame could be decoded ({self.codec}: {_reason(exc)})"
+                    f"{self.path}: no frame could be decoded ({self.codec}: {first_line(exc)})"
                 ) from exc
             raise BadVideoError(
                 f"{self.path}: the file is truncated or corrupt after frame {self._frames_seen} "
-                f"({last_t:.2f} s): {_reason(exc)}"
+                f"({last_t:.2f} s): {first_line(exc)}"
             ) from exc
         if self._frames_seen == 0:
             raise BadVideoError(f"{self.path}: no frame could be decoded (truncated, or codec {self.codec} unreadable)")
@@ -407,7 +410,8 @@ def _looks_like_mp4(path: Path) -> bool:
         return f.read(12)[4:8] == b"ftyp"
 
 
-def _reason(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """What an error says, in one line: its first, or its type when it says nothing."""
     text = getattr(exc, "strerror", None) or str(exc)
     return text.splitlines()[0] if text else type(exc).__name__
 

@@ -33,7 +33,8 @@ def _squad(tmp_path, clip):
 
 
 @pytest.mark.real
-def test_batch_saves_every_clip_survives_a_corrupt_one_and_skips_on_rerun(home, clip, tmp_path, capfd):
+def test_batch_saves_every_clip_survives_a_corrupt_one_and_skips_on_rerun(home, clip, tmp_path, capfd, monkeypatch):
+    monkeypatch.setattr(batch, "MAX_CLIPS_PER_WORKER", 1)  # a fresh pool after every clip a worker
     root = _squad(tmp_path, clip)
     summary = tmp_path / "summary.json"
     code = main(["batch", str(root), "--athlete-from", "folder", "--workers", "2", "--summary", str(summary)])

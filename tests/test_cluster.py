@@ -15,7 +15,7 @@ from formcheck import assets
 from formcheck.cli import main
 from formcheck.errors import ModelError
 from formcheck.store import Store
-from tests.test_batch import SHORT_DEADLIFT, SHORT_SQUAT, pg_url  # noqa: F401 (a fixture)
+from tests.test_batch import SHORT_DEADLIFT, SHORT_SQUAT, _squad, pg_url  # noqa: F401 (a fixture)
 
 RAY = Path(sys.executable).with_name("ray")
 
@@ -49,13 +49,7 @@ def ray_head(tmp_path):
 @pytest.mark.real
 def test_batch_through_a_ray_head_into_postgresql(home, clip, tmp_path, ray_head, pg_url, capfd):
     address, worker_cache = ray_head
-    folder = tmp_path / "squad"
-    (folder / "anna").mkdir(parents=True)
-    (folder / "ben").mkdir()
-    shutil.copy(clip(SHORT_SQUAT), folder / "anna" / SHORT_SQUAT)
-    shutil.copy(clip(SHORT_DEADLIFT), folder / "ben" / SHORT_DEADLIFT)
-    data = clip(SHORT_DEADLIFT).read_bytes()
-    (folder / "ben" / "broken.mp4").write_bytes(data[: len(data) // 3])
+    folder = _squad(tmp_path, clip)  # anna: a squat; ben: a deadlift and a cut-off copy of it
     summary = tmp_path / "summary.json"
     args = ["batch", str(folder), "--athlete-from", "folder", "--ray", address, "--store", pg_url,
             "--summary", str(summary)]

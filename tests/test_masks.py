@@ -74,6 +74,14 @@ def test_pose_pass_gives_the_same_result_on_one_core_as_on_two(clip, monkeypatch
     assert all(masks1.samples[i].packed == masks2.samples[i].packed for i in masks2.samples)
     # both halves found the lifter: no frame lost at the seam
     assert np.isfinite(found2.image_px[185:197, 0, 0, 0]).all()
+    # against one unsplit pass: the same frames at the same times, the same frames sampled, and the
+    # same landmarks up to the seam (the second half's tracking starts afresh there)
+    monkeypatch.setattr(analysis, "pieces", lambda expected_frames: [(0, None)])
+    info0, found0, masks0 = analysis.run_pose(video, settings, model)
+    assert info0 == info2 and (np.diff(found0.time_s) > 0).all()
+    np.testing.assert_array_equal(found0.time_s, found2.time_s)
+    assert sorted(masks0.samples) == sorted(masks2.samples)
+    np.testing.assert_array_equal(found0.image_px[:191], found2.image_px[:191])
 
 
 @pytest.mark.real
@@ -87,3 +95,25 @@ def test_two_people_in_view_are_both_found_by_both_models(clip):
     # on which the mask model saw two is one the tracking model found two on
     both = [i for i, s in masks.samples.items() if s.people == 2]
     assert (people[both] == 2).any()
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("broken", ["PoseEstimator", "MaskEstimator"])
+def test_a_model_that_fails_mid_clip_stops_the_pass_with_its_error(clip, monkeypatch, broken):
+    """One model raising in its thread ends the whole pass with that error (the other piece and the
+    mask sampler stop too: no hang, no other error in its place)."""
+    from formcheck import pose
+
+    cls = getattr(pose, broken)
+    detect, calls = cls.detect, []
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 20:
+            raise RuntimeError(f"{broken} broke")
+        return detect(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "detect", failing)
+    settings = PoseSettings()
+    with pytest.raises(RuntimeError, match=f"^{broken} broke$"):
+        analysis.run_pose(clip("deadlift_side_unknown_s01.mp4"), settings, analysis.assets.resolve_model(settings.model))
