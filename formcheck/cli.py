@@ -138,7 +138,7 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path | None]:
 
 
 def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
-    from formcheck import thresholds
+    from formcheck import thresholds, verdict
     from formcheck.analysis import AnalysisSettings, analyze
     from formcheck.assess import assess
     from formcheck.pose import PoseSettings
@@ -182,6 +182,10 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
         scored = f"score {report.score:.0f}/100" if report.score is not None else "no score"
         print(f"{report.lift}, {report.view} view: {len(report.reps)} reps, {scored}, "
               f"{len(report.faults)} flagged moments")
+        for sentence in verdict.sentences(report.faults, len(report.reps)):
+            print(f"  {sentence}")
+        if report.faults:
+            print("flagged moments:")
         for event in report.faults:
             rep = "" if event["rep"] is None else f" rep {event['rep'] + 1}"
             print(f"  {event['time_s']:6.2f} s{rep}: {event['rule']} ({event['severity']}) "

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from formcheck import charts, review, thresholds
+from formcheck import charts, review, thresholds, verdict
 from formcheck.faults import RULE_BY_NAME
 from formcheck.report import Report
 
@@ -108,6 +108,8 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
     if not report.lift or report.lift == "none":
         _downloads(report, None, key)
         return
+    with st.container(border=True, key=f"{key}_verdict"):
+        st.markdown("**Verdict**  \n" + "  \n".join(verdict.sentences(report.faults, len(report.reps))))
 
     st.subheader("Timeline")
     st.altair_chart(charts.timeline(report), width="stretch", key=f"{key}_timeline")

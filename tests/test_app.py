@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck import review, thresholds
+from formcheck import review, thresholds, verdict
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CLIP = "deadlift_side_bad_m01.mp4"  # side-view deadlift, 3.4 s, with warnings and a fault
@@ -100,6 +100,11 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
     # one still per flag, plus the frame viewer's
     assert len(at.get("image")) == len(flags) + 1
     cards = " ".join(m.value for m in at.markdown)
+    # the verdict first: one sentence per fault across the reps, above the timeline
+    said = verdict.sentences(report.faults, len(report.reps))
+    assert said and all(sentence in cards for sentence in said)
+    assert [m.value for m in at.markdown].index(next(m.value for m in at.markdown if m.value.startswith("**Verdict**"))) \
+        < [m.value for m in at.markdown].index(next(m.value for m in at.markdown if flags[0]["cue"] in m.value))
     for flag in flags:
         assert flag["title"] in cards and flag["cue"] in cards and flag["measured"] in cards
     assert len(at.get("video")) == 1

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from formcheck import verdict
 from tests.browser import screenshot, serve_app, settled
 
 pytestmark = pytest.mark.real
@@ -108,6 +109,8 @@ def test_review_page_end_to_end(browser, review_page, clip, tmp_path):
         page.get_by_text("Report (JSON)").click()
     report = json.loads(download.value.path().read_text())
     assert report["lift"] == "deadlift" and len(report["faults"]) == flagged
+    for sentence in verdict.sentences(report["faults"], len(report["reps"])):  # the verdict, on screen
+        page.get_by_text(sentence).first.wait_for(timeout=10000)
     with page.expect_download(timeout=60000) as download:
         page.get_by_text("Per-frame data (CSV)").click()
     assert download.value.path().read_text().startswith("index,time_s,pose,")

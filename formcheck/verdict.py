@@ -1,0 +1,106 @@
+"""Verdict: the report's flagged moments said as one sentence per fault, grouped across the reps,
+the way a coach sums up a set ("Rounded back on 10 of 10 reps, worst on rep 10: 34° against the
+fault limit of 26°; it grew through the set").
+
+- Which reps: every rep with at least one event of the rule; moments outside any rep are counted
+  apart.
+- Worst: the rep whose event went furthest past its limit, in the rule's bad direction.
+- Trend: said only when at least TREND_MIN_REPS reps carry the rule and the rank correlation
+  between the rep number and the rep's worst value is at least TREND_RHO (or at most -TREND_RHO):
+  "it grew through the set" / "it eased through the set". This describes the set; it is not a
+  limit and flags nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.faults import RULE_BY_NAME
+
+TREND_MIN_REPS = 3
+TREND_RHO = 0.8
+
+NAMES = {
+    "spine_flexion": "Rounded back",
+    "spine_hyperextension": "Leaning back at lockout",
+    "neck_misalignment": "Head out of line with the back",
+    "hips_rise_early": "Hips rising before the chest",
+    "hips_too_low": "Hips set too low at the start",
+    "bar_far": "Bar drifting away from the body",
+    "arm_bend": "Bent arms",
+    "heel_lift": "Heels lifting",
+    "depth_shallow": "Squat not deep enough",
+    "forward_lean": "Chest dropping forward",
+    "knee_valgus": "Knees caving in",
+}
+
+
+def _past(event: dict) -> float:
+    """How far past its limit an event went, in the rule's bad direction (its unit)."""
+    sign = 1.0 if RULE_BY_NAME[event["rule"]].worse == "above" else -1.0
+    return sign * (event["value"] - event["limit"])
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:.0f}°" if unit == "deg" else f"{value:.2g} {unit}"
+
+
+def trend(values_by_rep: dict[int, float], worse: str) -> str | None:
+    """'grew' or 'eased' through the set, or None (see the module doc)."""
+    if len(values_by_rep) < TREND_MIN_REPS:
+        return None
+    reps = sorted(values_by_rep)
+    values = np.array([values_by_rep[r] for r in reps]) * (1.0 if worse == "above" else -1.0)
+    if np.ptp(values) == 0:
+        return None
+    from scipy.stats import spearmanr
+
+    rho = spearmanr(reps, values).statistic
+    if rho >= TREND_RHO:
+        return "grew"
+    if rho <= -TREND_RHO:
+        return "eased"
+    return None
+
+
+def sentences(faults: list[dict], n_reps: int) -> list[str]:
+    """One sentence per rule flagged, fault-level rules first, then by the reps they were on."""
+    by_rule: dict[str, list[dict]] = {}
+    for event in faults:
+        by_rule.setdefault(event["rule"], []).append(event)
+    if not by_rule:
+        if not n_reps:
+            return []
+        return [f"No form breakdown flagged on any of the {n_reps} reps." if n_reps > 1
+                else "No form breakdown flagged on the rep."]
+
+    def order(item):
+        rule, events = item
+        return (not any(e["severity"] == "fault" for e in events), -len({e["rep"] for e in events}), rule)
+
+    out = []
+    for rule, events in sorted(by_rule.items(), key=order):
+        level = "fault" if any(e["severity"] == "fault" for e in events) else "warning"
+        in_reps = [e for e in events if e["rep"] is not None]
+        worst = max(events, key=lambda e: (e["severity"] == "fault", _past(e)))
+        reps = sorted({e["rep"] for e in in_reps})
+        outside = len(events) - len(in_reps)
+        where = [f"on {len(reps)} of {n_reps} reps"] if len(reps) > 1 else \
+            [f"on rep {reps[0] + 1}" + (f" of {n_reps}" if n_reps > 1 else "")] if reps else []
+        if outside:
+            where.append(f"{'once' if outside == 1 else f'{outside} times'} outside the reps")
+        measured = (f"{_amount(worst['value'], worst['unit'])} against the "
+                    f"{'fault' if worst['severity'] == 'fault' else 'warning'} limit of "
+                    f"{_amount(worst['limit'], worst['unit'])}")
+        if len(events) > 1:
+            at = f"rep {worst['rep'] + 1}" if worst["rep"] is not None else f"{worst['time_s']:.1f} s"
+            measured = f", worst at {at}: {measured}"
+        else:
+            measured = f": {measured}"
+        sentence = f"{NAMES.get(rule, rule)} ({level}) {' and '.join(where)}{measured}"
+        per_rep = {e["rep"]: e["value"] for e in sorted(in_reps, key=_past)}  # each rep's furthest past
+        direction = trend(per_rep, RULE_BY_NAME[rule].worse)
+        if direction:
+            sentence += f"; it {direction} through the set"
+        out.append(sentence + ".")
+    return out

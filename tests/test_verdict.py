@@ -1,0 +1,43 @@
+"""The verdict sentences: one per fault across the reps, the worst rep, and a trend only when the
+reps say so."""
+
+from formcheck.verdict import sentences, trend
+
+
+def _event(rule, rep, value, severity="fault", limit=26.0, unit="deg", time_s=1.0):
+    return {"rule": rule, "rep": rep, "value": value, "severity": severity, "limit": limit, "unit": unit,
+            "time_s": time_s}
+
+
+def test_a_fault_on_every_rep_growing_through_the_set_is_one_sentence():
+    faults = [_event("spine_flexion", r, 27.0 + 1.5 * r) for r in range(10)]
+    assert sentences(faults, 10) == [
+        "Rounded back (fault) on 10 of 10 reps, worst at rep 10: 40° against the fault limit of 26°; "
+        "it grew through the set."]
+
+
+def test_faults_come_before_warnings_and_the_worst_is_furthest_past_its_limit():
+    faults = [_event("arm_bend", 0, 140.0, "warn", 145.0), _event("arm_bend", 1, 130.0, "warn", 145.0),
+              _event("arm_bend", 2, 138.0, "warn", 145.0),
+              _event("bar_far", 1, 0.9, "fault", 0.6, "foot lengths")]
+    first, second = sentences(faults, 3)
+    assert first == "Bar drifting away from the body (fault) on rep 2 of 3: 0.9 foot lengths against the fault limit of 0.6 foot lengths."
+    # elbows: lower is worse, so 130° on rep 2 is the worst; 140, 130, 138 is no trend
+    assert second == "Bent arms (warning) on 3 of 3 reps, worst at rep 2: 130° against the warning limit of 145°."
+
+
+def test_moments_outside_the_reps_and_a_clean_set():
+    faults = [_event("hips_too_low", None, 60.0, "warn", 70.0, time_s=0.4)]
+    assert sentences(faults, 2) == ["Hips set too low at the start (warning) once outside the reps: "
+                                    "60° against the warning limit of 70°."]
+    assert sentences([], 5) == ["No form breakdown flagged on any of the 5 reps."]
+    assert sentences([], 1) == ["No form breakdown flagged on the rep."]
+    assert sentences([], 0) == []
+
+
+def test_a_trend_needs_three_reps_that_agree():
+    assert trend({0: 20.0, 1: 30.0}, "above") is None  # two reps: no trend
+    assert trend({0: 20.0, 1: 25.0, 2: 30.0}, "above") == "grew"
+    assert trend({0: 20.0, 1: 25.0, 2: 30.0}, "below") == "eased"  # for a below-is-worse rule, rising is easing
+    assert trend({0: 20.0, 1: 35.0, 2: 25.0, 3: 30.0}, "above") is None
+    assert trend({0: 20.0, 1: 20.0, 2: 20.0}, "above") is None
