@@ -6,7 +6,9 @@ fault_frames, confidence, notes; `faults` is `none`, `unspecified` or rule names
 Clip-level fault detection: a clip "has" a rule when the analysis found at least one event of it
 at fault severity (warnings do not count). For each rule: recall = found on clips labelled with
 it; precision = of the clips it was found on, those labelled with it; false-alarm rate = found on
-clips labelled `none`. Clips labelled `unspecified` count in neither set.
+clips labelled `none`. Clips labelled `unspecified` count in neither set. Good lifts (a lift
+labelled with no fault) with any rule at fault level are counted too, all and those whose label
+is of high or medium confidence: how often a lifter who did it right is told otherwise.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class ClipResult:
     unspecified: bool
     score: float | None
     error: str | None = None
+    confidence: str = ""  # of the fault label: high, medium or low
 
     def row(self) -> dict:
         return {
@@ -63,11 +66,12 @@ def evaluate_clip(label: dict, videos: Path, thresholds: Thresholds, model: str)
         report = score_report(analysis, assess(analysis), thresholds)
     except FormcheckError as exc:
         return ClipResult(label["video"], (label["lift"], None), (expected_view, None), (int(label["reps"] or 0), 0),
-                          (expected, frozenset()), unspecified, None, str(exc))
+                          (expected, frozenset()), unspecified, None, str(exc), label.get("confidence", ""))
     found = frozenset(e["rule"] for e in report.faults if e["severity"] == "fault")
     return ClipResult(
         label["video"], (label["lift"], report.lift), (expected_view, report.view),
         (int(label["reps"] or 0), len(report.reps)), (expected, found), unspecified, report.score,
+        confidence=label.get("confidence", ""),
     )
 
 
@@ -80,6 +84,13 @@ def summarise(results: list[ClipResult]) -> dict:
         "rep_count_exact": sum(r.reps[0] == r.reps[1] for r in results) / n if n else None,
         "faults": {},
     }
+    # good lifts: a lift labelled with no fault; "flagged" = any rule at fault level on the clip
+    good = [r for r in results if not r.unspecified and not r.faults[0] and r.lift[0] != "none"]
+    for key, clips in (("good_lifts", good), ("good_lifts_high_medium",
+                                              [r for r in good if r.confidence in ("high", "medium")])):
+        flagged = sum(bool(r.faults[1]) for r in clips)
+        summary[key] = {"clips": len(clips), "with_fault_flag": flagged,
+                        "share": flagged / len(clips) if clips else None}
     for rule in RULES:
         labelled = [r for r in results if not r.unspecified]
         positives = [r for r in labelled if rule.name in r.faults[0]]
@@ -108,6 +119,8 @@ def markdown(summary: dict, results: list[ClipResult], thresholds_version: str, 
         f"| lift right (incl. no lift) | {_pct(summary['lift_accuracy'])} |",
         f"| view right | {_pct(summary['view_accuracy'])} |",
         f"| rep count exact | {_pct(summary['rep_count_exact'])} |",
+        *[f"| good lifts{label} with a fault-level flag | {g['with_fault_flag']} of {g['clips']} ({_pct(g['share'])}) |"
+          for label, g in (("", summary["good_lifts"]), (" (high/medium label)", summary["good_lifts_high_medium"]))],
         "", "| fault | labelled | found | recall | precision | false alarms on `none` clips |",
         "|---|---:|---:|---:|---:|---:|",
     ]

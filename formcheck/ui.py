@@ -110,6 +110,7 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         return
     with st.container(border=True, key=f"{key}_verdict"):
         st.markdown("**Verdict**  \n" + "  \n".join(verdict.sentences(report.faults, len(report.reps))))
+        _rep_cards(report, key)
 
     st.subheader("Timeline")
     st.altair_chart(charts.timeline(report), width="stretch", key=f"{key}_timeline")
@@ -200,6 +201,24 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], sc
                     tuple(f for f in flags if f["peak"] == index))
     if index in image:
         picture.image(image[index], width=_fit(image[index], VIEWER_MAX_HEIGHT_PX))
+
+
+REP_CARDS_PER_ROW = 6
+_LEVEL_COLOUR = {"fault": "red", "warning": "orange", "clean": "green"}
+
+
+def _rep_cards(report: Report, key: str) -> None:
+    """A strip of cards, one per rep: score, worst level (coloured), the faults on it."""
+    cards = verdict.rep_cards(report.faults, report.reps)
+    for first in range(0, len(cards), REP_CARDS_PER_ROW):
+        columns = st.columns(REP_CARDS_PER_ROW)
+        for column, card in zip(columns, cards[first:first + REP_CARDS_PER_ROW]):
+            with column.container(border=True, key=f"{key}_rep_card_{card['rep']}"):
+                score = "-" if card["score"] is None else f"{card['score']:.0f}/100"
+                worst = "" if card["worst_time_s"] is None else f" at {card['worst_time_s']:.1f} s"
+                st.markdown(f"**Rep {card['rep']}** · {score}  \n"
+                            f":{_LEVEL_COLOUR[card['level']]}[{card['level']}{worst}]  \n"
+                            + ("  \n".join(card["faults"]) or "no flags"))
 
 
 def _downloads(report: Report, video_path, key: str) -> None:

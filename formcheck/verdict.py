@@ -104,3 +104,18 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
             sentence += f"; it {direction} through the set"
         out.append(sentence + ".")
     return out
+
+
+def rep_cards(faults: list[dict], reps: list[dict]) -> list[dict]:
+    """One card per rep: its number, score, worst level (fault, warning or clean), the faults on it
+    by name, and when its worst moment was (seconds, or None for a clean rep)."""
+    cards = []
+    for rep in reps:
+        events = [e for e in faults if e["rep"] == rep["index"]]
+        worst = max(events, key=lambda e: (e["severity"] == "fault", _past(e)), default=None)
+        level = "clean" if worst is None else ("fault" if worst["severity"] == "fault" else "warning")
+        names = list(dict.fromkeys(NAMES.get(e["rule"], e["rule"]) for e in
+                                   sorted(events, key=lambda e: (e["severity"] != "fault", -_past(e)))))
+        cards.append({"rep": rep["index"] + 1, "score": rep.get("score"), "level": level, "faults": names,
+                      "worst_time_s": None if worst is None else worst["time_s"]})
+    return cards

@@ -103,6 +103,9 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
     # the verdict first: one sentence per fault across the reps, above the timeline
     said = verdict.sentences(report.faults, len(report.reps))
     assert said and all(sentence in cards for sentence in said)
+    # and a card per rep with its score
+    for card in verdict.rep_cards(report.faults, report.reps):
+        assert f"**Rep {card['rep']}** · {card['score']:.0f}/100" in cards
     assert [m.value for m in at.markdown].index(next(m.value for m in at.markdown if m.value.startswith("**Verdict**"))) \
         < [m.value for m in at.markdown].index(next(m.value for m in at.markdown if flags[0]["cue"] in m.value))
     for flag in flags:

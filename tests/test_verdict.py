@@ -41,3 +41,17 @@ def test_a_trend_needs_three_reps_that_agree():
     assert trend({0: 20.0, 1: 25.0, 2: 30.0}, "below") == "eased"  # for a below-is-worse rule, rising is easing
     assert trend({0: 20.0, 1: 35.0, 2: 25.0, 3: 30.0}, "above") is None
     assert trend({0: 20.0, 1: 20.0, 2: 20.0}, "above") is None
+
+
+def test_rep_cards_give_each_rep_its_worst_level_and_its_faults_worst_first():
+    from formcheck.verdict import rep_cards
+
+    reps = [{"index": 0, "score": 100.0}, {"index": 1, "score": 70.0}, {"index": 2, "score": 90.0}]
+    faults = [_event("arm_bend", 1, 140.0, "warn", 145.0, time_s=2.0),
+              _event("spine_flexion", 1, 30.0, "fault", 26.0, time_s=2.5),
+              _event("heel_lift", 2, 0.1, "warn", 0.08, "foot lengths", time_s=4.0)]
+    cards = rep_cards(faults, reps)
+    assert [(c["rep"], c["level"], c["faults"], c["worst_time_s"]) for c in cards] == [
+        (1, "clean", [], None),
+        (2, "fault", ["Rounded back", "Bent arms"], 2.5),
+        (3, "warning", ["Heels lifting"], 4.0)]
