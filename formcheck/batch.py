@@ -229,7 +229,8 @@ def _save(store, clip: Clip, result: dict) -> Outcome:
     return outcome
 
 
-def _run_pool(clips: list[Clip], settings: Settings, workers: int) -> Generator[tuple[Clip, dict], None, list[Clip]]:
+def _run_pool(clips: list[Clip], settings: Settings, workers: int,
+              work: Callable[[Path, Settings], dict]) -> Generator[tuple[Clip, dict], None, list[Clip]]:
     """One pool of worker processes for these clips: yields (clip, result) as each finishes and
     returns the clips whose worker died. On an interruption (Ctrl+C, or the caller stopping) the
     clips not started are cancelled and the workers ended, not left to finish the batch."""
@@ -238,7 +239,7 @@ def _run_pool(clips: list[Clip], settings: Settings, workers: int) -> Generator[
                                                   mp_context=multiprocessing.get_context("spawn"))
     died: list[Clip] = []
     try:
-        jobs = {pool.submit(analyse_clip, clip.path, settings): clip for clip in clips}
+        jobs = {pool.submit(work, clip.path, settings): clip for clip in clips}
         for job in concurrent.futures.as_completed(jobs):
             try:
                 result = job.result()
@@ -256,19 +257,20 @@ def _run_pool(clips: list[Clip], settings: Settings, workers: int) -> Generator[
     return died
 
 
-def _pool_results(todo: list[Clip], settings: Settings, workers: int) -> Iterator[tuple[Clip, dict]]:
+def pool_results(todo: list[Clip], settings: Settings, workers: int,
+                 work: Callable[[Path, Settings], dict] = analyse_clip) -> Iterator[tuple[Clip, dict]]:
     """(clip, result) as each clip finishes, in pools of worker processes on this machine. A fresh
     pool every MAX_CLIPS_PER_WORKER clips a worker (memory stays flat; ProcessPoolExecutor's own
     max_tasks_per_child can hang on Python 3.11). When a worker dies, the pool breaks and every
     clip in flight is lost with it: those clips are then run one at a time, so the one that kills
-    its worker is the only one reported."""
+    its worker is the only one reported. work(path, settings): what a worker does with a clip."""
     died: list[Clip] = []
     size = workers * MAX_CLIPS_PER_WORKER
     for first in range(0, len(todo), size):
-        died += yield from _run_pool(todo[first:first + size], settings, workers)
+        died += yield from _run_pool(todo[first:first + size], settings, workers, work)
     for clip in died:
         for _ in range(MAX_ATTEMPTS - 1):
-            if not (yield from _run_pool([clip], settings, 1)):
+            if not (yield from _run_pool([clip], settings, 1, work)):
                 break
         else:
             yield clip, {"error": "the worker analysing it died (out of memory, or a crash)", "seconds": None}
@@ -311,7 +313,7 @@ def run(clips: list[Clip], settings: Settings, store, workers: int,
 
         finished = cluster.results(todo, settings, ray)
     else:
-        finished = _pool_results(todo, settings, workers)
+        finished = pool_results(todo, settings, workers)
     with contextlib.closing(finished):  # an error here ends the workers at once
         for clip, result in finished:
             if "error" in result:

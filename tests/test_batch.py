@@ -14,7 +14,7 @@ from formcheck import batch
 from formcheck.cli import main
 from formcheck.errors import FormcheckError
 from formcheck.store import Store
-from tests import pg
+from tests import batch_work, pg
 
 SHORT_SQUAT = "squat_bw_side_unknown_t01.mp4"  # 1 rep
 SHORT_DEADLIFT = "deadlift_side_good_01.mp4"  # 1 rep
@@ -158,3 +158,22 @@ def test_same_settings_tells_a_changed_model_lift_or_threshold(tmp_path):
     custom.write_text("[common]\nspine_flexion_warn_deg = 12.0\n")
     assert not batch.same_settings(report, batch.Settings(thresholds_path=str(custom)))
     assert not batch.same_settings({"settings": {}}, batch.Settings())  # an old or odd report: analyse again
+
+
+def test_a_clip_that_kills_its_worker_is_the_only_one_failed(tmp_path, monkeypatch):
+    """The pool breaks for every clip in flight; they are run again one at a time, so the rest are
+    analysed and only the clip that kills its worker (three times) is reported."""
+    monkeypatch.setattr(batch, "MAX_CLIPS_PER_WORKER", 2)
+    names = ["a.mp4", "crash.mp4", "b.mp4", "c.mp4", "d.mp4"]
+    clips = [batch.Clip(tmp_path / name, "Ann") for name in names]
+    results = {clip.path.name: r for clip, r in batch.pool_results(clips, batch.Settings(), 2, batch_work.crash_on_name)}
+    assert sorted(results) == sorted(names)
+    assert results["crash.mp4"]["error"] == "the worker analysing it died (out of memory, or a crash)"
+    assert all(results[name]["seen"] == name for name in names if name != "crash.mp4")
+
+
+def test_workers_are_replaced_every_max_clips(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "MAX_CLIPS_PER_WORKER", 1)
+    clips = [batch.Clip(tmp_path / f"{k}.mp4", "Ann") for k in range(3)]
+    pids = {r["pid"] for _, r in batch.pool_results(clips, batch.Settings(), 1, batch_work.crash_on_name)}
+    assert len(pids) == 3  # a fresh process for every clip
