@@ -229,24 +229,30 @@ def _save(store, clip: Clip, result: dict) -> Outcome:
     return outcome
 
 
-def _run_pool(clips: list[Clip], settings: Settings, workers: int,
-              work: Callable[[Path, Settings], dict]) -> Generator[tuple[Clip, dict], None, list[Clip]]:
-    """One pool of worker processes for these clips: yields (clip, result) as each finishes and
-    returns the clips whose worker died. On an interruption (Ctrl+C, or the caller stopping) the
-    clips not started are cancelled and the workers ended, not left to finish the batch."""
+def _run_pool(clips: list[Clip], settings: Settings, workers: int, work: Callable[[Path, Settings], dict],
+              ) -> Generator[tuple[Clip, dict], None, tuple[list[Clip], list[Clip]]]:
+    """One pool of worker processes for these clips, `workers` clips in it at a time: yields (clip,
+    result) as each finishes and returns (the clips in it when a worker died, the clips not
+    started). On an interruption (Ctrl+C, or the caller stopping) the workers are ended at once,
+    not left to finish the batch."""
     # spawn, not fork: MediaPipe and the decoder run threads, which fork does not copy safely.
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(workers, len(clips))), initializer=_worker_init,
                                                   mp_context=multiprocessing.get_context("spawn"))
-    died: list[Clip] = []
+    waiting, running, died = list(clips), {}, []
     try:
-        jobs = {pool.submit(work, clip.path, settings): clip for clip in clips}
-        for job in concurrent.futures.as_completed(jobs):
-            try:
-                result = job.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                died.append(jobs[job])
-                continue
-            yield jobs[job], result
+        while running or (waiting and not died):
+            while waiting and not died and len(running) < workers:
+                clip = waiting.pop(0)
+                running[pool.submit(work, clip.path, settings)] = clip
+            finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for job in finished:
+                clip = running.pop(job)
+                try:
+                    result = job.result()
+                except concurrent.futures.process.BrokenProcessPool:  # the pool is gone: no more are started
+                    died.append(clip)
+                    continue
+                yield clip, result
     except BaseException:
         processes = list((pool._processes or {}).values())  # Python 3.11 has no public way to end them
         pool.shutdown(wait=False, cancel_futures=True)
@@ -254,23 +260,27 @@ def _run_pool(clips: list[Clip], settings: Settings, workers: int,
             process.terminate()
         raise
     pool.shutdown()
-    return died
+    return died, waiting
 
 
 def pool_results(todo: list[Clip], settings: Settings, workers: int,
                  work: Callable[[Path, Settings], dict] = analyse_clip) -> Iterator[tuple[Clip, dict]]:
-    """(clip, result) as each clip finishes, in pools of worker processes on this machine. A fresh
-    pool every MAX_CLIPS_PER_WORKER clips a worker (memory stays flat; ProcessPoolExecutor's own
-    max_tasks_per_child can hang on Python 3.11). When a worker dies, the pool breaks and every
-    clip in flight is lost with it: those clips are then run one at a time, so the one that kills
-    its worker is the only one reported. work(path, settings): what a worker does with a clip."""
-    died: list[Clip] = []
+    """(clip, result) as each clip finishes, in pools of worker processes on this machine, with
+    `workers` clips in flight. A fresh pool every MAX_CLIPS_PER_WORKER clips a worker (memory stays
+    flat; ProcessPoolExecutor's own max_tasks_per_child can hang on Python 3.11). When a worker
+    dies, the pool breaks and the clips in flight are lost with it: the rest go on in a new pool,
+    and those few are run again one at a time, so the one that kills its worker is the only one
+    reported. work(path, settings): what a worker does with a clip."""
+    waiting, suspects = list(todo), []
     size = workers * MAX_CLIPS_PER_WORKER
-    for first in range(0, len(todo), size):
-        died += yield from _run_pool(todo[first:first + size], settings, workers, work)
-    for clip in died:
+    while waiting:
+        died, not_started = yield from _run_pool(waiting[:size], settings, workers, work)
+        suspects += died
+        waiting = not_started + waiting[size:]
+    for clip in suspects:
         for _ in range(MAX_ATTEMPTS - 1):
-            if not (yield from _run_pool([clip], settings, 1, work)):
+            died, _ = yield from _run_pool([clip], settings, 1, work)
+            if not died:
                 break
         else:
             yield clip, {"error": "the worker analysing it died (out of memory, or a crash)", "seconds": None}

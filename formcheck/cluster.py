@@ -8,8 +8,8 @@ existing Ray cluster (`pip install 'formcheck[cluster]'` on every machine; docs/
 - Who saves: this process, as each result arrives (`batch.run`), so with `--store
   postgresql://...` every machine's work lands in the one database and the resume check (the clip's
   sha256 already saved) works across machines and runs.
-- A task takes two CPUs (an analysis keeps two cores busy: `analysis.run_pose`), one on a cluster
-  whose nodes have a single CPU. At most one task per free slot, plus one, is in flight, so the
+- A task takes two CPUs (an analysis keeps two cores busy: `analysis.run_pose`), or one on a
+  cluster where no node has two; a node with fewer CPUs than a task takes none. At most one task per free slot, plus one, is in flight, so the
   clips' bytes do not all sit in the object store at once. A task whose worker process dies is
   tried again by Ray (`batch.MAX_ATTEMPTS` in all); a worker process is replaced after
   `batch.MAX_CLIPS_PER_WORKER` clips, as in the local pool, so memory stays flat.
@@ -78,8 +78,11 @@ def results(clips: list, settings, address: str) -> Iterator[tuple[object, dict]
 
     ray = connect(address)
     try:
-        per_task = 2 if max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n["Alive"]), default=0) >= 2 else 1
-        slots = max(1, int(ray.cluster_resources().get("CPU", 1) // per_task))
+        node_cpus = [int(n["Resources"].get("CPU", 0)) for n in ray.nodes() if n["Alive"]]
+        if not any(node_cpus):
+            raise FormcheckError(f"--ray {address}: the cluster has no CPUs to run on")
+        per_task = 2 if max(node_cpus) >= 2 else 1  # nodes with fewer CPUs than that take no task
+        slots = max(1, sum(c // per_task for c in node_cpus))
         task = ray.remote(num_cpus=per_task, max_retries=batch.MAX_ATTEMPTS - 1,
                           max_calls=batch.MAX_CLIPS_PER_WORKER)(analyse_shipped)
         bundle = ray.put(assets.resolve_model(settings.model).read_bytes())

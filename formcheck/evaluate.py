@@ -48,6 +48,7 @@ class ClipResult:
             "video": self.video, "lift": list(self.lift), "view": list(self.view), "reps": list(self.reps),
             "faults_expected": "unspecified" if self.unspecified else sorted(self.faults[0]) or ["none"],
             "faults_found": sorted(self.faults[1]) or ["none"], "score": self.score, "error": self.error,
+            "confidence": self.confidence,
         }
 
 
@@ -84,8 +85,8 @@ def summarise(results: list[ClipResult]) -> dict:
         "rep_count_exact": sum(r.reps[0] == r.reps[1] for r in results) / n if n else None,
         "faults": {},
     }
-    # good lifts: a lift labelled with no fault; "flagged" = any rule at fault level on the clip
-    good = [r for r in results if not r.unspecified and not r.faults[0] and r.lift[0] != "none"]
+    # good lifts: a lift labelled with no fault and analysed; "flagged" = any rule at fault level
+    good = [r for r in results if not r.unspecified and not r.faults[0] and r.lift[0] != "none" and not r.error]
     for key, clips in (("good_lifts", good), ("good_lifts_high_medium",
                                               [r for r in good if r.confidence in ("high", "medium")])):
         flagged = sum(bool(r.faults[1]) for r in clips)

@@ -35,10 +35,26 @@ NAMES = {
 }
 
 
+def _worse(rule: str) -> str:
+    """'above' or 'below': which way the rule's values get worse ('above' for a rule this version
+    does not know, as a stored report from an older one may hold)."""
+    known = RULE_BY_NAME.get(rule)
+    return known.worse if known else "above"
+
+
 def _past(event: dict) -> float:
     """How far past its limit an event went, in the rule's bad direction (its unit)."""
-    sign = 1.0 if RULE_BY_NAME[event["rule"]].worse == "above" else -1.0
+    sign = 1.0 if _worse(event["rule"]) == "above" else -1.0
     return sign * (event["value"] - event["limit"])
+
+
+def _worst(events: list[dict]) -> dict:
+    """The fault-level event furthest past its limit, else the warning furthest past."""
+    return max(events, key=lambda e: (e["severity"] == "fault", _past(e)))
+
+
+def _level(event: dict) -> str:
+    return "fault" if event["severity"] == "fault" else "warning"
 
 
 def _amount(value: float, unit: str) -> str:
@@ -70,7 +86,7 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
         by_rule.setdefault(event["rule"], []).append(event)
     if not by_rule:
         if not n_reps:
-            return []
+            return ["No complete rep was found, so nothing was scored."]
         return [f"No form breakdown flagged on any of the {n_reps} reps." if n_reps > 1
                 else "No form breakdown flagged on the rep."]
 
@@ -80,17 +96,16 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
 
     out = []
     for rule, events in sorted(by_rule.items(), key=order):
-        level = "fault" if any(e["severity"] == "fault" for e in events) else "warning"
         in_reps = [e for e in events if e["rep"] is not None]
-        worst = max(events, key=lambda e: (e["severity"] == "fault", _past(e)))
+        worst = _worst(events)
+        level = _level(worst)
         reps = sorted({e["rep"] for e in in_reps})
         outside = len(events) - len(in_reps)
         where = [f"on {len(reps)} of {n_reps} reps"] if len(reps) > 1 else \
             [f"on rep {reps[0] + 1}" + (f" of {n_reps}" if n_reps > 1 else "")] if reps else []
         if outside:
             where.append(f"{'once' if outside == 1 else f'{outside} times'} outside the reps")
-        measured = (f"{_amount(worst['value'], worst['unit'])} against the "
-                    f"{'fault' if worst['severity'] == 'fault' else 'warning'} limit of "
+        measured = (f"{_amount(worst['value'], worst['unit'])} against the {_level(worst)} limit of "
                     f"{_amount(worst['limit'], worst['unit'])}")
         if len(events) > 1:
             at = f"rep {worst['rep'] + 1}" if worst["rep"] is not None else f"{worst['time_s']:.1f} s"
@@ -98,8 +113,9 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
         else:
             measured = f": {measured}"
         sentence = f"{NAMES.get(rule, rule)} ({level}) {' and '.join(where)}{measured}"
-        per_rep = {e["rep"]: e["value"] for e in sorted(in_reps, key=_past)}  # each rep's furthest past
-        direction = trend(per_rep, RULE_BY_NAME[rule].worse)
+        sign = 1.0 if _worse(rule) == "above" else -1.0
+        per_rep = {e["rep"]: e["value"] for e in sorted(in_reps, key=lambda e: sign * e["value"])}  # each rep's worst
+        direction = trend(per_rep, _worse(rule))
         if direction:
             sentence += f"; it {direction} through the set"
         out.append(sentence + ".")
@@ -112,8 +128,8 @@ def rep_cards(faults: list[dict], reps: list[dict]) -> list[dict]:
     cards = []
     for rep in reps:
         events = [e for e in faults if e["rep"] == rep["index"]]
-        worst = max(events, key=lambda e: (e["severity"] == "fault", _past(e)), default=None)
-        level = "clean" if worst is None else ("fault" if worst["severity"] == "fault" else "warning")
+        worst = _worst(events) if events else None
+        level = "clean" if worst is None else _level(worst)
         names = list(dict.fromkeys(NAMES.get(e["rule"], e["rule"]) for e in
                                    sorted(events, key=lambda e: (e["severity"] != "fault", -_past(e)))))
         cards.append({"rep": rep["index"] + 1, "score": rep.get("score"), "level": level, "faults": names,

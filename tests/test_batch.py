@@ -170,6 +170,10 @@ def test_a_clip_that_kills_its_worker_is_the_only_one_failed(tmp_path, monkeypat
     assert sorted(results) == sorted(names)
     assert results["crash.mp4"]["error"] == "the worker analysing it died (out of memory, or a crash)"
     assert all(results[name]["seen"] == name for name in names if name != "crash.mp4")
+    # only the clips in flight beside it (two workers: one other) ran twice; crash.mp4 three times
+    runs = (tmp_path / "runs.log").read_text().split()
+    assert runs.count("crash.mp4") == batch.MAX_ATTEMPTS
+    assert sum(runs.count(name) - 1 for name in names if name != "crash.mp4") <= 1
 
 
 def test_workers_are_replaced_every_max_clips(tmp_path, monkeypatch):

@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def ray_head(tmp_path):
+def ray_head(tmp_path, monkeypatch):
     """A Ray head on this machine: 2 CPUs, only loopback addresses (a one-machine cluster:
     RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 keeps Ray off the network interfaces). Its worker
     processes write their landmark cache to worker_cache, which shows the clips ran there."""
@@ -38,11 +38,10 @@ def ray_head(tmp_path):
              "--include-dashboard=false", "--disable-usage-stats"]
     done = subprocess.run(start, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # the driver (this process) too
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # the driver (this process) too
     try:
         yield f"127.0.0.1:{port}", worker_cache
     finally:
-        os.environ.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
         subprocess.run([str(RAY), "stop", "--force"], env=env, capture_output=True, timeout=120)
 
 

@@ -13,7 +13,9 @@ def test_good_lifts_with_a_fault_level_flag_are_counted_apart_from_negatives_and
                _clip("b", "deadlift", [], [], "low"),  # a good lift, clean
                _clip("c", "squat", [], ["heel_lift"], "low"),  # a good lift, flagged, low-confidence label
                _clip("d", "none", [], ["bar_far"], "high"),  # a negative: not a lift
-               _clip("e", "squat", ["depth_shallow"], ["depth_shallow"], "high")]  # a faulty lift
+               _clip("e", "squat", ["depth_shallow"], ["depth_shallow"], "high"),  # a faulty lift
+               ClipResult("f", ("squat", None), ("side", None), (1, 0), (frozenset(), frozenset()), False, None,
+                          "not a video", "high")]  # a good lift that could not be analysed: not counted
     summary = summarise(results)
     assert summary["good_lifts"] == {"clips": 3, "with_fault_flag": 2, "share": 2 / 3}
     assert summary["good_lifts_high_medium"] == {"clips": 1, "with_fault_flag": 1, "share": 1.0}

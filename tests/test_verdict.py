@@ -32,7 +32,7 @@ def test_moments_outside_the_reps_and_a_clean_set():
                                     "60° against the warning limit of 70°."]
     assert sentences([], 5) == ["No form breakdown flagged on any of the 5 reps."]
     assert sentences([], 1) == ["No form breakdown flagged on the rep."]
-    assert sentences([], 0) == []
+    assert sentences([], 0) == ["No complete rep was found, so nothing was scored."]
 
 
 def test_a_trend_needs_three_reps_that_agree():
@@ -55,3 +55,17 @@ def test_rep_cards_give_each_rep_its_worst_level_and_its_faults_worst_first():
         (1, "clean", [], None),
         (2, "fault", ["Rounded back", "Bent arms"], 2.5),
         (3, "warning", ["Heels lifting"], 4.0)]
+
+
+def test_a_reps_worst_value_for_the_trend_is_its_largest_not_the_one_furthest_past_its_own_limit():
+    # rep 2 has a 24° warning (4 past the 20° warning limit) and a 28° fault (2 past 26°): 28 is its value
+    faults = [_event("spine_flexion", 0, 21.0, "warn", 20.0), _event("spine_flexion", 1, 24.0, "warn", 20.0),
+              _event("spine_flexion", 1, 28.0, "fault", 26.0), _event("spine_flexion", 2, 27.0, "fault", 26.0)]
+    assert sentences(faults, 3)[0].endswith("; it grew through the set.") is False  # 21, 28, 27: no trend
+    faults[-1] = _event("spine_flexion", 2, 29.0, "fault", 26.0)
+    assert sentences(faults, 3)[0].endswith("; it grew through the set.")  # 21, 28, 29
+
+
+def test_a_rule_this_version_does_not_know_is_said_by_its_name():
+    old = [_event("lumbar_wobble", 0, 12.0, "warn", 10.0)]  # as a stored report from another version may hold
+    assert sentences(old, 1) == ["lumbar_wobble (warning) on rep 1: 12° against the warning limit of 10°."]
