@@ -211,7 +211,7 @@ def _rep_cards(report: Report, key: str) -> None:
     """A strip of cards, one per rep: score, worst level (coloured), the faults on it."""
     cards = verdict.rep_cards(report.faults, report.reps)
     for first in range(0, len(cards), REP_CARDS_PER_ROW):
-        columns = st.columns(REP_CARDS_PER_ROW)
+        columns = st.columns(min(len(cards), REP_CARDS_PER_ROW))  # no empty columns (they stack on a phone)
         for column, card in zip(columns, cards[first:first + REP_CARDS_PER_ROW]):
             with column.container(border=True, key=f"{key}_rep_card_{card['rep']}"):
                 score = "-" if card["score"] is None else f"{card['score']:.0f}/100"
