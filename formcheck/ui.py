@@ -177,6 +177,19 @@ def _jump(key: str, frame: int) -> None:
     st.session_state[f"{key}_frame"] = frame
 
 
+def _step(key: str, last: int, delta: int) -> None:
+    frame_key = f"{key}_frame"
+    st.session_state[frame_key] = min(max(st.session_state[frame_key] + delta, 0), last)
+
+
+def _to_flag(key: str, peaks: list[int], direction: int) -> None:
+    """The nearest flagged moment before (direction -1) or after (+1) the frame on show."""
+    here = st.session_state[f"{key}_frame"]
+    ahead = [p for p in peaks if (p - here) * direction > 0]
+    if ahead:
+        _jump(key, min(ahead, key=lambda p: abs(p - here)))
+
+
 def _jump_to_choice(key: str, flags: list[dict], labels: list[str]) -> None:
     chosen = st.session_state[f"{key}_flag"]
     if chosen in labels:
@@ -195,6 +208,16 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], sc
         controls.selectbox("Jump to a flag", labels, index=None, placeholder="Choose a flagged moment",
                            key=f"{key}_flag", on_change=_jump_to_choice, args=(key, flags, labels))
     index = controls.slider("Frame", 0, last, key=frame_key)
+    peaks = sorted({f["peak"] for f in flags})
+    steps = controls.container(horizontal=True, key=f"{key}_steps")
+    steps.button("◀ flag", key=f"{key}_flag_back", on_click=_to_flag, args=(key, peaks, -1),
+                 disabled=not any(p < index for p in peaks), help="The flagged moment before this frame")
+    steps.button("−1", key=f"{key}_back", on_click=_step, args=(key, last, -1), disabled=index <= 0,
+                 help="One frame back")
+    steps.button("+1", key=f"{key}_on", on_click=_step, args=(key, last, 1), disabled=index >= last,
+                 help="One frame on")
+    steps.button("flag ▶", key=f"{key}_flag_on", on_click=_to_flag, args=(key, peaks, 1),
+                 disabled=not any(p > index for p in peaks), help="The flagged moment after this frame")
     status = report.frame_status[index] if index < len(report.frame_status) else {"status": "unscored"}
     controls.caption(f"{report.time_s[index]:.2f} s, frame {index} of {last}: {status['status']}")
     image = _stills(str(source.path), scored, (index,), False, VIEWER_PX, source, report,

@@ -124,6 +124,31 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
     buttons[1].click()
     run(at)
     assert at.slider[0].value == flags[1]["peak"]
+    # step one frame either way, and from flag to flag in time order
+    button = {b.label: b for b in at.button}
+    button["+1"].click()
+    run(at)
+    assert at.slider[0].value == flags[1]["peak"] + 1
+    for _ in range(2):
+        {b.label: b for b in at.button}["−1"].click()
+        run(at)
+    assert at.slider[0].value == flags[1]["peak"] - 1
+    peaks = sorted({f["peak"] for f in flags})
+    at.slider[0].set_value(0)
+    run(at)
+    assert {b.label: b for b in at.button}["◀ flag"].disabled
+    for peak in peaks:
+        {b.label: b for b in at.button}["flag ▶"].click()
+        run(at)
+        assert at.slider[0].value == peak
+    assert {b.label: b for b in at.button}["flag ▶"].disabled
+    at.slider[0].set_value(len(report.time_s) - 1)
+    run(at)
+    assert {b.label: b for b in at.button}["+1"].disabled
+    for peak in reversed(peaks):
+        {b.label: b for b in at.button}["◀ flag"].click()
+        run(at)
+        assert at.slider[0].value == peak
     assert backend == [backend[0]]  # the model ran once
 
 
