@@ -23,6 +23,7 @@ import concurrent.futures
 import contextlib
 import csv
 import dataclasses
+import functools
 import datetime as dt
 import multiprocessing
 import os
@@ -48,9 +49,15 @@ class Settings:
     thresholds_path: str | None = None
 
     def limits(self):
-        from formcheck import thresholds
+        """The thresholds, read once (the resume check compares them with every stored session)."""
+        return _limits(self.thresholds_path)
 
-        return thresholds.load(Path(self.thresholds_path) if self.thresholds_path else None)
+
+@functools.cache
+def _limits(path: str | None):
+    from formcheck import thresholds
+
+    return thresholds.load(Path(path) if path else None)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,8 +9,9 @@ existing Ray cluster (`pip install 'formcheck[cluster]'` on every machine; docs/
   postgresql://...` every machine's work lands in the one database and the resume check (the clip's
   sha256 already saved) works across machines and runs.
 - A task takes two CPUs (an analysis keeps two cores busy: `analysis.run_pose`), or one on a
-  cluster where no node has two; a node with fewer CPUs than a task takes none. At most one task per free slot, plus one, is in flight, so the
-  clips' bytes do not all sit in the object store at once. A task whose worker process dies is
+  cluster where no node has two; a node with fewer CPUs than a task takes none. At most one task
+  per free slot, plus one, is in flight, so the clips' bytes do not all sit in the object store
+  at once. A task whose worker process dies is
   tried again by Ray (`batch.MAX_ATTEMPTS` in all); a worker process is replaced after
   `batch.MAX_CLIPS_PER_WORKER` clips, as in the local pool, so memory stays flat.
 """

@@ -92,7 +92,7 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
 
     def order(item):
         rule, events = item
-        return (not any(e["severity"] == "fault" for e in events), -len({e["rep"] for e in events}), rule)
+        return (_level(_worst(events)) != "fault", -len({e["rep"] for e in events}), rule)
 
     out = []
     for rule, events in sorted(by_rule.items(), key=order):
