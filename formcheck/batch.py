@@ -49,12 +49,14 @@ class Settings:
     thresholds_path: str | None = None
 
     def limits(self):
-        """The thresholds, read once (the resume check compares them with every stored session)."""
-        return _limits(self.thresholds_path)
+        """The thresholds, read once per version of the file (the resume check compares them with
+        every stored session)."""
+        changed = os.stat(self.thresholds_path).st_mtime_ns if self.thresholds_path else None
+        return _limits(self.thresholds_path, changed)
 
 
 @functools.cache
-def _limits(path: str | None):
+def _limits(path: str | None, changed: int | None):
     from formcheck import thresholds
 
     return thresholds.load(Path(path) if path else None)
