@@ -39,7 +39,7 @@ import numpy as np
 from formcheck import assets
 from formcheck import thresholds as thresholds_mod
 from formcheck.analysis import analyze
-from formcheck.contour import back_profile
+from formcheck.contour import HOLLOW_STATIONS, back_profile, hollow
 from formcheck.landmarks import side_landmark
 from formcheck.pose import MaskEstimator, PoseSettings
 from formcheck.spine import arm_segments
@@ -51,26 +51,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_accuracy import REPO, write_tables
 
 DOC = REPO / "docs" / "back-outline.md"
-DENSE = np.round(np.arange(-0.10, 1.0001, 0.025), 3)  # stations of the hollow measure
-BUTTOCKS, UPPER_BACK = (-0.10, 0.30), (0.50, 1.00)
+DENSE = HOLLOW_STATIONS
 EDGE_SEARCH_PX = 6.0
 NEUTRAL_DEG = 2.0  # a rep whose true lumbar and thoracic flexion stay under this is neutral
 FLEXED_DEG = 15.0  # the issue's goal: 15 deg of lumbar flexion detected in a side view
 FLEXED_FRAME_DEG = 10.0  # frames of a flexed clip whose true lumbar flexion is at least this
-
-
-def hollow(offsets_px: np.ndarray, chord_px: float) -> float:
-    """Deepest point of the outline below the buttocks -> upper back line, over its length."""
-    x = DENSE * chord_px
-    ok = np.isfinite(offsets_px)
-    low = np.flatnonzero(ok & (DENSE >= BUTTOCKS[0]) & (DENSE <= BUTTOCKS[1]))
-    high = np.flatnonzero(ok & (DENSE >= UPPER_BACK[0]) & (DENSE <= UPPER_BACK[1]))
-    if not len(low) or not len(high):
-        return float("nan")
-    a, b = low[np.argmax(offsets_px[low])], high[np.argmax(offsets_px[high])]
-    between = np.arange(a, b + 1)
-    line = np.interp(x[between], [x[a], x[b]], [offsets_px[a], offsets_px[b]])
-    return float(np.nanmax(line - offsets_px[between]) / np.hypot(x[b] - x[a], offsets_px[b] - offsets_px[a]))
 
 
 def edge_gaps(rgb: np.ndarray, edges_px: np.ndarray, posterior: np.ndarray) -> list[float]:

@@ -16,7 +16,7 @@ from formcheck.filtering import FilterSettings, clean
 from formcheck.landmarks import Poses
 from formcheck.lift import LIFTS, LiftCall, classify_lift
 from formcheck.reps import Rep, RepSettings, extension, segment, spells
-from formcheck.spine import Spine, SpineSettings, contour_bends, contour_frames, measure, standing_frames
+from formcheck.spine import Spine, SpineSettings, contour_frames, contour_measures, measure, standing_frames
 from formcheck.view import View, classify_view
 
 UPRIGHT_TRUNK_DEG = 30.0  # a deadlift lockout has the trunk within this of vertical
@@ -59,8 +59,10 @@ def assess(
         return Assessment(view, call, motion, ext, reps, None)
     standing = standing_frames(ext, rep_settings.up)
     bends: dict[int, float] = {}
+    hollows: dict[int, float] = {}
     if measure_contour and reps:
-        bends = contour_bends(analysis.masks, contour_frames(reps, analysis.masks), analysis.poses, side, facing)
-    spine = measure(analysis.poses, analysis.angles.values, side, standing, bends, spine_settings)
+        bends, hollows = contour_measures(analysis.masks, contour_frames(reps, analysis.masks), analysis.poses,
+                                          side, facing)
+    spine = measure(analysis.poses, analysis.angles.values, side, standing, bends, spine_settings, hollows)
     return Assessment(view, call, motion, ext, reps, spine)
 

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, help="write evaluation.json and evaluation.md here")
     evaluate.add_argument("--model", choices=assets.MODEL_NAMES, default=assets.DEFAULT_MODEL)
     evaluate.add_argument("--thresholds", type=Path, help="TOML file overriding fault thresholds")
+    evaluate.add_argument("--pairs", type=Path, help="CSV reference,clip,split,why: same-lifter clips, each "
+                          "also scored against its reference (e.g. benchmarks/same_lifter_pairs.csv)")
     evaluate.add_argument("--verbose", action="store_true")
 
     batch = sub.add_parser("batch", help="analyse many clips with a pool of workers and save every session")
@@ -158,7 +160,8 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
         if bar:
             bar.close()
     assessment = assess(result, lift=None if args.lift == "auto" else args.lift)
-    report = score_report(result, assessment, limits)
+    report = score_report(result, assessment, limits,
+                          reference=cli_history.reference_for(args, assessment.lift.kind))
     written = []
     if outputs["json"]:
         written.append(report.write_json(outputs["json"]))
@@ -182,14 +185,16 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
         scored = f"score {report.score:.0f}/100" if report.score is not None else "no score"
         print(f"{report.lift}, {report.view} view: {len(report.reps)} reps, {scored}, "
               f"{len(report.faults)} flagged moments")
-        for sentence in verdict.sentences(report.faults, len(report.reps)):
+        for sentence in verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative")):
             print(f"  {sentence}")
         if report.faults:
             print("flagged moments:")
         for event in report.faults:
             rep = "" if event["rep"] is None else f" rep {event['rep'] + 1}"
+            basis = {"reference": " more than your reference", "set": " more than the set's first reps"}.get(
+                event.get("basis"), "")
             print(f"  {event['time_s']:6.2f} s{rep}: {event['rule']} ({event['severity']}) "
-                  f"{event['value']} {event['unit']} against {event['limit']} - {event['cue']}")
+                  f"{event['value']} {event['unit']}{basis} against {event['limit']} - {event['cue']}")
     for warning in report.warnings:
         print(f"warning: {warning}")
     print("formcheck is not medical advice: sharp, shooting or radiating pain, numbness or weakness "
@@ -207,10 +212,12 @@ def cmd_eval(args: argparse.Namespace, err: TextIO) -> int:
         raise FormcheckError(f"{args.labels}: no such labels file")
     if not args.videos.is_dir():
         raise FormcheckError(f"{args.videos}: no such folder")
+    if args.pairs is not None and not args.pairs.is_file():
+        raise FormcheckError(f"{args.pairs}: no such pairs file")
     bar, update = _progress_bar(err, "clips")
     try:
         _, _, text = evaluate.run(args.labels, args.videos, thresholds.load(args.thresholds), args.model,
-                                  args.out, progress=update)
+                                  args.out, progress=update, pairs=args.pairs)
     finally:
         if bar:
             bar.close()

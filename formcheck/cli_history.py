@@ -21,7 +21,7 @@ from typing import TextIO
 from formcheck.errors import FormcheckError
 
 DEFAULT_WEEKS = 12
-_SAVE_ONLY = ("date", "load", "rpe", "notes", "keep_video")
+_SAVE_ONLY = ("date", "load", "rpe", "notes", "keep_video", "reference", "force_reference")
 
 
 def add_save_options(analyze: argparse.ArgumentParser) -> None:
@@ -33,6 +33,10 @@ def add_save_options(analyze: argparse.ArgumentParser) -> None:
     group.add_argument("--notes", default="", help="free text kept with the session")
     group.add_argument("--keep-video", action="store_true", help="keep a copy of the video with the session")
     group.add_argument("--no-save", action="store_true", help="do not save, even with --athlete")
+    group.add_argument("--reference", action="store_true",
+                       help="make this set NAME's reference for its lift: later sets are judged against it")
+    group.add_argument("--force-reference", action="store_true",
+                       help="with --reference: keep it even though its own reps break the back's limits")
 
 
 def add_commands(sub) -> None:
@@ -57,6 +61,17 @@ def add_commands(sub) -> None:
     edit.add_argument("--notes", help="replaces the notes")
     edit.add_argument("--verbose", action="store_true")
 
+    reference = sub.add_parser("reference", help="show, set or clear an athlete's reference session per lift")
+    reference.add_argument("--athlete", required=True)
+    reference.add_argument("--lift", choices=("squat", "deadlift", "rdl"), help="with --clear: the lift")
+    what = reference.add_mutually_exclusive_group()
+    what.add_argument("--set", type=int, metavar="SESSION_ID", help="make this saved session the reference for its lift")
+    what.add_argument("--clear", action="store_true", help="forget the reference for --lift")
+    what.add_argument("--show", action="store_true", help="list the references (the default)")
+    reference.add_argument("--force", action="store_true",
+                           help="with --set: keep it even though its own reps break the back's limits")
+    reference.add_argument("--verbose", action="store_true")
+
     delete = sub.add_parser("delete", help="delete one saved session and its files")
     delete.add_argument("session", type=int, help="the session's id (see formcheck history)")
     delete.add_argument("--yes", action="store_true", help="really delete")
@@ -72,6 +87,8 @@ class SaveOptions:
     rpe: float | None
     notes: str
     keep_video: bool
+    reference: bool = False
+    force_reference: bool = False
 
 
 def save_options(args: argparse.Namespace) -> SaveOptions | None:
@@ -88,8 +105,36 @@ def save_options(args: argparse.Namespace) -> SaveOptions | None:
         return None
     load_value, load_unit = parse_load(args.load)
     check_fields(load_value, load_unit, args.rpe)  # the store's own check, before the model runs
+    if args.force_reference and not args.reference:
+        raise FormcheckError("--force-reference goes with --reference")
     return SaveOptions(clean_name(args.athlete), parse_date(args.date) if args.date else None, load_value, load_unit,
-                       args.rpe, args.notes, args.keep_video)
+                       args.rpe, args.notes, args.keep_video, args.reference, args.force_reference)
+
+
+def reference_for(args: argparse.Namespace, lift: str):
+    """The --athlete's saved reference for `lift` to judge this set against (saved or not); None
+    without --athlete, when this set is to become the reference, or when there is none."""
+    if not args.athlete or args.reference or lift not in ("squat", "deadlift", "rdl"):
+        return None
+    from formcheck.store import Store, clean_name
+
+    with Store() as store:
+        return store.reference(clean_name(args.athlete), lift)
+
+
+def _make_reference(store, session_id: int, report: dict, force: bool) -> None:
+    from formcheck.relative import reference_problems
+
+    problems = reference_problems(report)
+    record = store.session(session_id)
+    if problems and (not force or problems[0].startswith("it has no")):
+        raise FormcheckError(
+            f"session {session_id} not made {record.athlete}'s {record.lift} reference: {'; '.join(problems)}. "
+            "A reference should be a set you and your coach call good form"
+            + ("" if problems[0].startswith("it has no") else " (--force keeps it anyway)") + ".")
+    store.set_reference(session_id)
+    print(f"session {session_id} ({record.recorded_on}) is now {record.athlete}'s {record.lift} reference"
+          + (f", though {'; '.join(problems)}" if problems else ""))
 
 
 def save_analyzed(options: SaveOptions | None, video: Path, analysis, assessment, report) -> None:
@@ -112,6 +157,35 @@ def save_analyzed(options: SaveOptions | None, video: Path, analysis, assessment
         print(f"saved session {saved.id}: {saved.athlete}, {saved.lift}, {saved.recorded_on}"
               f"{', ' + saved.load if saved.load else ''} ({len(thumbs)} flagged-frame thumbnails"
               f"{', video kept' if options.keep_video else ''}) in {store.describe()}")
+        if options.reference:
+            _make_reference(store, saved.id, report.to_dict(frames=False), options.force_reference)
+
+
+def cmd_reference(args: argparse.Namespace, err: TextIO) -> int:
+    from formcheck.store import Store
+
+    with Store() as store:
+        if args.set is not None:
+            record = store.session(args.set)
+            if record.athlete != " ".join(args.athlete.split()):
+                raise FormcheckError(f"session {args.set} is {record.athlete}'s, not {args.athlete}'s")
+            _make_reference(store, args.set, store.report_dict(args.set), args.force)
+            return 0
+        if args.clear:
+            if not args.lift:
+                raise FormcheckError("--clear needs --lift")
+            cleared = store.clear_reference(args.athlete, args.lift)
+            print(f"{args.athlete}'s {args.lift} reference {'cleared' if cleared else 'was not set'}")
+            return 0
+        refs = store.references(args.athlete)
+        if args.lift:
+            refs = {k: v for k, v in refs.items() if k == args.lift}
+        if not refs:
+            print(f"{args.athlete} has no reference{' for ' + args.lift if args.lift else ''} yet: "
+                  "formcheck reference --athlete NAME --set SESSION_ID, or analyze ... --reference")
+        for lift, r in sorted(refs.items()):
+            print(f"{lift}: session {r.id} of {r.recorded_on} ({r.video_name}, score {_fmt(r.score)})")
+    return 0
 
 
 def _groups(records) -> dict[tuple[str, str], list]:
@@ -238,4 +312,4 @@ def cmd_delete(args: argparse.Namespace, err: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"history": cmd_history, "export": cmd_export, "edit": cmd_edit, "delete": cmd_delete}
+COMMANDS = {"history": cmd_history, "export": cmd_export, "edit": cmd_edit, "delete": cmd_delete, "reference": cmd_reference}

@@ -21,6 +21,12 @@ than ARM_CLEARANCE_CHORD to a shoulder-elbow or elbow-wrist segment is dropped; 
 
 It cannot see through loose clothing, a plate or an arm in front of the back, and it measures the
 outline, not the vertebrae: thoracic and lumbar flexion add up in one number.
+
+The lower-back hollow (`hollow`) is a second reading of the same outline: the deepest point below
+the straight line from the buttocks to the upper back, over that line's length. Lumbar flexion
+flattens it. Between bodies it varies more than 15-30 deg of flexion changes it, so it is no use
+against one limit; against the same lifter's own reps at the same hip angle it is
+(docs/back-outline.md, docs/relative.md).
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ MAX_RAY_CHORD = 0.8  # a back edge further than this from the chord is not the b
 # An edge point this close to an arm segment (fraction of the chord) is the arm: about an upper
 # arm's half-thickness (~5 cm) plus a margin, over a ~50 cm shoulder-hip chord.
 ARM_CLEARANCE_CHORD = 0.12
+# Stations of the hollow: from 10 % of the chord below the hip (the buttocks) up to the shoulder.
+HOLLOW_STATIONS = np.round(np.arange(-0.10, 1.0001, 0.025), 3)
+BUTTOCKS, UPPER_BACK = (-0.10, 0.30), (0.50, 1.00)  # where the hollow's line rests on the outline
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,3 +116,19 @@ def bend_deg(offsets_px: np.ndarray, chord_px: float, stations: np.ndarray = STA
     span = (stations[-1] - stations[0]) * chord_px
     sagitta = -c * span**2 / 4.0
     return float(np.degrees(4.0 * np.arctan(2.0 * sagitta / span)))
+
+
+def hollow(offsets_px: np.ndarray, chord_px: float, stations: np.ndarray = HOLLOW_STATIONS) -> float:
+    """The lower-back hollow of a profile taken at `stations` (module doc): the outline's deepest
+    point below the line from its most posterior point over the buttocks to its most posterior
+    point on the upper back, over that line's length; NaN when either end is not seen."""
+    x = stations * chord_px
+    ok = np.isfinite(offsets_px)
+    low = np.flatnonzero(ok & (stations >= BUTTOCKS[0]) & (stations <= BUTTOCKS[1]))
+    high = np.flatnonzero(ok & (stations >= UPPER_BACK[0]) & (stations <= UPPER_BACK[1]))
+    if not len(low) or not len(high):
+        return float("nan")
+    a, b = low[np.argmax(offsets_px[low])], high[np.argmax(offsets_px[high])]
+    between = np.arange(a, b + 1)
+    line = np.interp(x[between], [x[a], x[b]], [offsets_px[a], offsets_px[b]])
+    return float(np.nanmax(line - offsets_px[between]) / np.hypot(x[b] - x[a], offsets_px[b] - offsets_px[a]))

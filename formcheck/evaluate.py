@@ -9,6 +9,14 @@ it; precision = of the clips it was found on, those labelled with it; false-alar
 clips labelled `none`. Clips labelled `unspecified` count in neither set. Good lifts (a lift
 labelled with no fault) with any rule at fault level are counted too, all and those whose label
 is of high or medium confidence: how often a lifter who did it right is told otherwise.
+
+Absolute and relative side by side: every clip is scored as formcheck scores it (a set of enough
+reps judged against its own first reps too, relative.py) and with the absolute limits alone. With
+a pairs file (CSV: reference, clip, split, why - clips of the same lifter), each clip is scored
+again against its reference clip's shape, as if the lifter had saved that clip as their reference;
+the pairs table reports, per split (calibration clips the relative limits were set on, held-out
+clips they were not), rounded-back recall and good clips with a fault-level flag, without and
+with the reference.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import json
 import os
 from pathlib import Path
 
+from formcheck import relative
 from formcheck.analysis import AnalysisSettings, analyze
 from formcheck.assess import assess
 from formcheck.errors import FormcheckError
@@ -42,13 +51,14 @@ class ClipResult:
     score: float | None
     error: str | None = None
     confidence: str = ""  # of the fault label: high, medium or low
+    found_absolute: frozenset = frozenset()  # fault-level rules with the absolute limits alone
 
     def row(self) -> dict:
         return {
             "video": self.video, "lift": list(self.lift), "view": list(self.view), "reps": list(self.reps),
             "faults_expected": "unspecified" if self.unspecified else sorted(self.faults[0]) or ["none"],
             "faults_found": sorted(self.faults[1]) or ["none"], "score": self.score, "error": self.error,
-            "confidence": self.confidence,
+            "confidence": self.confidence, "faults_found_absolute": sorted(self.found_absolute) or ["none"],
         }
 
 
@@ -57,26 +67,85 @@ def read_labels(path: str | os.PathLike) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def evaluate_clip(label: dict, videos: Path, thresholds: Thresholds, model: str) -> ClipResult:
-    expected_faults = label["faults"].strip()
-    unspecified = expected_faults == "unspecified"
-    expected = frozenset() if expected_faults in ("none", "unspecified", "") else frozenset(expected_faults.split(";"))
+def _expected(label: dict) -> frozenset:
+    faults = label["faults"].strip()
+    return frozenset() if faults in ("none", "unspecified", "") else frozenset(faults.split(";"))
+
+
+def _found(report) -> frozenset:
+    return frozenset(e["rule"] for e in report.faults if e["severity"] == "fault")
+
+
+def _scored(video: Path, thresholds: Thresholds, model: str, **kw):
+    analysis = analyze(video, AnalysisSettings(pose=PoseSettings(model=model)))
+    assessment = assess(analysis)
+    return analysis, assessment, score_report(analysis, assessment, thresholds, **kw)
+
+
+def evaluate_clip(label: dict, videos: Path, thresholds: Thresholds, model: str) -> tuple[ClipResult, dict | None]:
+    """The clip's result and its shape (relative.py; None when it has none), for the pairs."""
+    unspecified = label["faults"].strip() == "unspecified"
+    expected = _expected(label)
     expected_view = _VIEW_ALIASES.get(label["view"], label["view"])
     try:
-        analysis = analyze(videos / label["video"], AnalysisSettings(pose=PoseSettings(model=model)))
-        report = score_report(analysis, assess(analysis), thresholds)
+        analysis, assessment, report = _scored(videos / label["video"], thresholds, model)
+        absolute = score_report(analysis, assessment, thresholds, judge_relative=False)
     except FormcheckError as exc:
         return ClipResult(label["video"], (label["lift"], None), (expected_view, None), (int(label["reps"] or 0), 0),
-                          (expected, frozenset()), unspecified, None, str(exc), label.get("confidence", ""))
-    found = frozenset(e["rule"] for e in report.faults if e["severity"] == "fault")
+                          (expected, frozenset()), unspecified, None, str(exc), label.get("confidence", "")), None
     return ClipResult(
         label["video"], (label["lift"], report.lift), (expected_view, report.view),
-        (int(label["reps"] or 0), len(report.reps)), (expected, found), unspecified, report.score,
-        confidence=label.get("confidence", ""),
-    )
+        (int(label["reps"] or 0), len(report.reps)), (expected, _found(report)), unspecified, report.score,
+        confidence=label.get("confidence", ""), found_absolute=_found(absolute),
+    ), report.assessment.get("shape")
 
 
-def summarise(results: list[ClipResult]) -> dict:
+def evaluate_pair(pair: dict, labels: dict[str, dict], shapes: dict[str, dict | None], videos: Path,
+                  thresholds: Thresholds, model: str) -> dict:
+    """One clip against its same-lifter reference clip (module doc)."""
+    label = labels[pair["clip"]]
+    row = {"reference": pair["reference"], "clip": pair["clip"], "split": pair["split"],
+           "faults_expected": "unspecified" if label["faults"].strip() == "unspecified" else
+           sorted(_expected(label)) or ["none"]}
+    shape = shapes.get(pair["reference"])
+    if shape is None:
+        return {**row, "basis": None, "why_not_reference": "the reference clip has no shape (no side-view reps)",
+                "faults_found_absolute": None, "faults_found": None}
+    reference = relative.Reference(pair["reference"], "", shape["lift"], shape)
+    try:
+        analysis, assessment, report = _scored(videos / pair["clip"], thresholds, model, reference=reference)
+        absolute = score_report(analysis, assessment, thresholds, judge_relative=False)
+    except FormcheckError as exc:
+        return {**row, "basis": None, "why_not_reference": str(exc), "faults_found_absolute": None, "faults_found": None}
+    rel = report.assessment.get("relative") or {}
+    worst = [r["worst"] for r in rel.get("reps", []) if r["worst"]]
+    return {**row, "basis": rel.get("basis"), "why_not_reference": rel.get("why_not_reference"),
+            "faults_found_absolute": sorted(_found(absolute)) or ["none"], "faults_found": sorted(_found(report)) or ["none"],
+            "worst": max(worst, key=lambda w: w["deviation"] / w["warn"], default=None)}
+
+
+def summarise_pairs(rows: list[dict]) -> dict:
+    """Per split: rounded-back recall and good clips with a fault-level flag, absolute / with reference."""
+    out = {}
+    for split in sorted({r["split"] for r in rows}):
+        picked = [r for r in rows if r["split"] == split and r["faults_found"] is not None]
+        rounded = [r for r in picked if "spine_flexion" in r["faults_expected"]]
+        good = [r for r in picked if r["faults_expected"] == ["none"]]
+        out[split] = {
+            "pairs": len([r for r in rows if r["split"] == split]), "judged_against_reference":
+                sum(r["basis"] == "reference" for r in picked),
+            "spine_flexion_labelled": len(rounded),
+            "spine_flexion_found_absolute": sum("spine_flexion" in r["faults_found_absolute"] for r in rounded),
+            "spine_flexion_found_reference": sum("spine_flexion" in r["faults_found"] for r in rounded),
+            "good_clips": len(good),
+            "good_flagged_absolute": sum(r["faults_found_absolute"] != ["none"] for r in good),
+            "good_flagged_reference": sum(r["faults_found"] != ["none"] for r in good),
+        }
+    return out
+
+
+def summarise(results: list[ClipResult], absolute_too: bool = True) -> dict:
+    """absolute_too: also the same summary with the absolute limits alone (`absolute_only`)."""
     n = len(results)
     summary = {
         "clips": n,
@@ -105,6 +174,9 @@ def summarise(results: list[ClipResult]) -> dict:
             "precision": len(hits) / len(found) if found else None,
             "false_alarm_rate": len(alarms) / len(clean) if clean else None,
         }
+    if absolute_too:
+        summary["absolute_only"] = summarise(
+            [dataclasses.replace(r, faults=(r.faults[0], r.found_absolute)) for r in results], absolute_too=False)
     return summary
 
 
@@ -120,14 +192,21 @@ def markdown(summary: dict, results: list[ClipResult], thresholds_version: str, 
         f"| lift right (incl. no lift) | {_pct(summary['lift_accuracy'])} |",
         f"| view right | {_pct(summary['view_accuracy'])} |",
         f"| rep count exact | {_pct(summary['rep_count_exact'])} |",
-        *[f"| good lifts{label} with a fault-level flag | {g['with_fault_flag']} of {g['clips']} ({_pct(g['share'])}) |"
-          for label, g in (("", summary["good_lifts"]), (" (high/medium label)", summary["good_lifts_high_medium"]))],
-        "", "| fault | labelled | found | recall | precision | false alarms on `none` clips |",
+        *[f"| good lifts{label} with a fault-level flag (absolute limits alone: "
+          f"{a['with_fault_flag']} of {a['clips']}) | {g['with_fault_flag']} of {g['clips']} ({_pct(g['share'])}) |"
+          for label, g, a in (("", summary["good_lifts"], summary["absolute_only"]["good_lifts"]),
+                              (" (high/medium label)", summary["good_lifts_high_medium"],
+                               summary["absolute_only"]["good_lifts_high_medium"]))],
+        "", "Faults as formcheck scores them (absolute limits, and a set of 3 or more reps against its own first "
+        "reps); in brackets, with the absolute limits alone.", "",
+        "| fault | labelled | found | recall | precision | false alarms on `none` clips |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, f in summary["faults"].items():
-        lines.append(f"| {name} | {f['labelled']} | {f['found']} | {_pct(f['recall'])} | {_pct(f['precision'])} | "
-                     f"{f['false_alarms']} ({_pct(f['false_alarm_rate'])}) |")
+        a = summary["absolute_only"]["faults"][name]
+        lines.append(f"| {name} | {f['labelled']} | {f['found']} ({a['found']}) | {_pct(f['recall'])} "
+                     f"({_pct(a['recall'])}) | {_pct(f['precision'])} ({_pct(a['precision'])}) | "
+                     f"{f['false_alarms']} ({a['false_alarms']}) |")
     lines += ["", "| clip | lift (label / found) | view | reps | faults labelled | faults found | score |",
               "|---|---|---|---|---|---|---:|"]
     for r in results:
@@ -143,21 +222,64 @@ def markdown(summary: dict, results: list[ClipResult], thresholds_version: str, 
     return "\n".join(lines) + "\n"
 
 
+def _faults(found: list[str] | None) -> str:
+    return "-" if found is None else ", ".join(found)
+
+
+def pairs_markdown(summary: dict, rows: list[dict]) -> str:
+    lines = ["", "## Against the lifter's own reference", "",
+             "Each clip scored again against a clip of the same lifter as if it were their saved reference "
+             "(relative.py). Calibration: the clips the relative limits were set on; held-out: clips they "
+             "were not set on.", "",
+             "| split | pairs | judged against the reference | rounded back found: absolute → with reference | "
+             "good clips with a fault-level flag: absolute → with reference |", "|---|---:|---:|---|---|"]
+    for split, s in summary.items():
+        lines.append(f"| {split} | {s['pairs']} | {s['judged_against_reference']} | "
+                     f"{s['spine_flexion_found_absolute']} → {s['spine_flexion_found_reference']} of "
+                     f"{s['spine_flexion_labelled']} | {s['good_flagged_absolute']} → {s['good_flagged_reference']} "
+                     f"of {s['good_clips']} |")
+    lines += ["", "| reference | clip | split | faults labelled | found: absolute | found: with reference | basis | "
+              "worst deviation / why not compared |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        w = r.get("worst")
+        worst = (f"{w['measure']} {w['deviation']} {w['unit']} (warn {w['warn']}, fault {w['fault']}) at hip "
+                 f"{w['hip_deg']}°" if w else "-")
+        lines.append(f"| {r['reference']} | {r['clip']} | {r['split']} | {_faults(r['faults_expected']) if isinstance(r['faults_expected'], list) else r['faults_expected']} | "
+                     f"{_faults(r['faults_found_absolute'])} | {_faults(r['faults_found'])} | {r['basis'] or '-'} | "
+                     f"{r['why_not_reference'] or worst} |")
+    return "\n".join(lines) + "\n"
+
+
 def run(labels: str | os.PathLike, videos: str | os.PathLike, thresholds: Thresholds, model: str = "full",
-        out: str | os.PathLike | None = None, progress=None) -> tuple[dict, list[ClipResult], str]:
+        out: str | os.PathLike | None = None, progress=None,
+        pairs: str | os.PathLike | None = None) -> tuple[dict, list[ClipResult], str]:
     rows = read_labels(labels)
-    results = []
+    pair_rows = read_labels(pairs) if pairs else []
+    results, shapes = [], {}
+    total = len(rows) + len(pair_rows)
     for i, label in enumerate(rows):
-        results.append(evaluate_clip(label, Path(videos), thresholds, model))
+        result, shapes[label["video"]] = evaluate_clip(label, Path(videos), thresholds, model)
+        results.append(result)
         if progress:
-            progress(i + 1, len(rows))
+            progress(i + 1, total)
     summary = summarise(results)
     text = markdown(summary, results, thresholds.version, model)
+    by_video = {label["video"]: label for label in rows}
+    judged = []
+    for i, pair in enumerate(pair_rows):
+        if pair["clip"] not in by_video:
+            raise FormcheckError(f"{pairs}: {pair['clip']} is not in {labels}")
+        judged.append(evaluate_pair(pair, by_video, shapes, Path(videos), thresholds, model))
+        if progress:
+            progress(len(rows) + i + 1, total)
+    if pair_rows:
+        summary["pairs"] = summarise_pairs(judged)
+        text += pairs_markdown(summary["pairs"], judged)
     if out:
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "evaluation.json").write_text(json.dumps(
             {"model": model, "thresholds_version": thresholds.version, "summary": summary,
-             "clips": [r.row() for r in results]}, indent=1))
+             "clips": [r.row() for r in results], "pairs": judged}, indent=1))
         (folder / "evaluation.md").write_text(text)
     return summary, results, text

@@ -82,14 +82,22 @@ class FaultEvent:
     limit: float
     rep: int | None
     time_s: float
+    # 'absolute': value against the rule's limit; 'reference' / 'set': value is how much worse the
+    # rep reads than the lifter's reference or the set's first reps (relative.py), and `detail`
+    # holds the measure, its unit, the hip angle, this rep's and the baseline's values.
+    basis: str = "absolute"
+    detail: dict | None = None
 
     def to_dict(self) -> dict:
         rule = RULE_BY_NAME[self.rule]
-        return {
+        out = {
             "rule": self.rule, "start": self.start, "peak": self.peak, "end": self.end,
-            "severity": self.severity, "value": round(self.value, 2), "limit": self.limit, "unit": rule.unit,
-            "rep": self.rep, "time_s": round(self.time_s, 3), "cue": rule.cue,
+            "severity": self.severity, "value": round(self.value, 2), "limit": round(self.limit, 2),
+            "unit": rule.unit, "rep": self.rep, "time_s": round(self.time_s, 3), "cue": rule.cue, "basis": self.basis,
         }
+        if self.detail:
+            out.update({k: self.detail[k] for k in ("measure", "unit", "hip_deg", "rep_value", "baseline_value")})
+        return out
 
 
 @dataclasses.dataclass(frozen=True)

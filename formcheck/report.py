@@ -1,8 +1,8 @@
 """Report: everything one analysis found, as JSON (schema_version'd) and as a per-frame CSV.
 
 Top-level JSON keys: schema_version, formcheck_version, video, model, settings, camera,
-angle_conventions, frames, and lift, view, reps, faults, score, warnings, which form scoring
-fills. Each frame: {index, time_s, pose, angles: {name: degrees or null}}.
+angle_conventions, frames, and lift, view, reps, faults, score, warnings, reference (the
+lifter's reference session each rep was compared with, or null), which form scoring fills. Each frame: {index, time_s, pose, angles: {name: degrees or null}}.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Report:
     frame_status: list[dict] = dataclasses.field(default_factory=list)  # per frame: status, check
     spine_bend_deg: np.ndarray | None = None  # per frame: back-contour bend (see spine.py), NaN unmeasured
     assessment: dict = dataclasses.field(default_factory=dict)  # lift evidence, spine baseline, thresholds
+    reference: dict | None = None  # the reference session judged against (relative.py), or None
 
     @property
     def pose_fraction(self) -> float:
@@ -95,6 +96,7 @@ class Report:
             "faults": self.faults,
             "score": self.score,
             "warnings": self.warnings,
+            "reference": self.reference,
             "assessment": self.assessment,
         }
         return {**head, "frames": self.frames()} if frames else head
@@ -120,6 +122,7 @@ class Report:
             frame_status=[{"status": f.get("status", "unscored"), "check": f.get("check")} for f in frames],
             spine_bend_deg=np.array([np.nan if f.get("spine_bend_deg") is None else f["spine_bend_deg"] for f in frames]),
             assessment=data.get("assessment", {}),
+            reference=data.get("reference"),
         )
 
     def write_json(self, path: str | os.PathLike) -> Path:

@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from formcheck import relative
 from formcheck.analysis import Analysis
 from formcheck.assess import Assessment
 from formcheck.faults import (
@@ -83,10 +84,28 @@ def _round(value) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 2)
 
 
+def _shape(analysis: Analysis, assessment: Assessment, values: dict[str, np.ndarray], standing: np.ndarray,
+           hinged: np.ndarray, view: dict, lift: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """This session's shape (relative.py) and the per-frame shape measures it was binned from:
+    read while the trunk is hinged, as spine_flexion reads the outline (standing, the arms spoil it)."""
+    spine = assessment.spine
+    series = {name: np.where(hinged, values, np.nan) for name, values in (
+        ("bend_deg", spine.bend_deg), ("hollow_pct", spine.hollow * 100.0), ("chord_pct", spine.chord_change * 100.0))}
+    v = analysis.report.video
+    cam = relative.camera(analysis.poses, analysis.angles.side, standing, view, spine.baseline["chord_thigh_ratio"],
+                          float(np.hypot(v.width_px, v.height_px)))
+    reps = relative.rep_shapes(assessment.reps, analysis.angles["hip_deg"], series, values.get("spine_hyperextension"))
+    return relative.shape(lift, cam, reps), series
+
+
 def score_report(
     analysis: Analysis, assessment: Assessment, thresholds: Thresholds, rep_settings: RepSettings = RepSettings(),
+    reference: relative.Reference | None = None, judge_relative: bool = True,
 ) -> Report:
-    """The analysis's report with lift, view, reps, faults, score, warnings and frame statuses."""
+    """The analysis's report with lift, view, reps, faults, score, warnings and frame statuses.
+    reference: the athlete's reference session for this lift; without one (or when it is not
+    comparable) a set of enough reps is judged against its own first reps (relative.py);
+    judge_relative=False: absolute limits only (the evaluation's side-by-side)."""
     report = analysis.report
     warnings = list(report.warnings)
     view, call = assessment.view, assessment.lift
@@ -108,11 +127,11 @@ def score_report(
     extra["spine"] = spine.summary()
     down = np.zeros(n, bool)
     down[np.nan_to_num(assessment.extension, nan=1.0) <= rep_settings.down] = True
+    standing = standing_frames(assessment.extension, rep_settings.up)
     measures = Measures(
         poses=analysis.poses, angles=analysis.angles.values, side=analysis.angles.side,
         facing=analysis.angles.facing, reps=assessment.reps, spine_bend_deg=spine.bend_deg,
-        neck_change_deg=spine.neck_change_deg, standing=standing_frames(assessment.extension, rep_settings.up),
-        down=down,
+        neck_change_deg=spine.neck_change_deg, standing=standing, down=down,
     )
     values = frame_values(measures, lift, thresholds)
     hinged = hinged_in_reps(measures, lift, thresholds)
@@ -128,8 +147,21 @@ def score_report(
     if view.kind == "front" and lift == "squat":
         values["knee_valgus"] = np.where(down, knee_inward_deg(assessment.motion), np.nan)
     values = {k: v for k, v in values.items() if lift in RULE_BY_NAME[k].lifts}
+    judgement, relative_events = None, []
+    if view.kind == "side":
+        this, series = _shape(analysis, assessment, values, standing, hinged, view.to_dict(), lift)
+        extra["shape"] = this
+        if judge_relative:
+            judgement = relative.judge(this, lift, thresholds, reference)
+            extra["relative"] = judgement.to_dict()
+            relative_events = relative.events(judgement, assessment.reps, analysis.angles["hip_deg"], series,
+                                              analysis.poses.time_s)
+    # Against a reference, leaning back at lockout is judged against the lifter's own lockout only.
+    replaced = {"spine_hyperextension"} if judgement is not None and judgement.basis == "reference" else set()
+    values = {k: v for k, v in values.items() if k not in replaced}
     severities = rule_severities(values, analysis.poses.time_s, lift, thresholds)
-    events = find_events(values, moments, measures, lift, thresholds, severities)
+    events = relative.merge(find_events(values, moments, measures, lift, thresholds, severities), relative_events,
+                            replaced)
     statuses = frame_status(values, events, report.pose, lift, thresholds, severities)
     scores = rep_scores(len(assessment.reps), events)
     reps = [_rep_row(rep, analysis, spine, events, s, lift) for rep, s in zip(assessment.reps, scores)]
@@ -139,4 +171,5 @@ def score_report(
         report, lift=lift, view=view.kind, reps=reps, faults=[e.to_dict() for e in events],
         score=round(float(np.mean(scores)), 1) if scores else None, warnings=warnings,
         frame_status=statuses, assessment=extra, spine_bend_deg=spine.bend_deg,
+        reference=judgement.reference.to_dict() if judgement is not None and judgement.reference else None,
     )

@@ -26,7 +26,7 @@ import warnings
 
 import numpy as np
 
-from formcheck.contour import back_profile
+from formcheck.contour import HOLLOW_STATIONS, back_profile, hollow
 from formcheck.landmarks import Poses, side_landmark
 from formcheck.masks import Masks
 from formcheck.reps import Rep
@@ -42,11 +42,13 @@ class Spine:
     """Per-frame arrays (frames,), NaN where not measured.
 
     bend_deg: back-contour bend (+ rounded, - arched; judged against a straight outline, see
-    docs/scoring.md); neck_change_deg: neck_deg minus its standing baseline; chord_change: hip->shoulder
+    docs/scoring.md); hollow: the lower back's hollow over the buttocks->upper-back line (smaller =
+    flatter; contour.hollow); neck_change_deg: neck_deg minus its standing baseline; chord_change: hip->shoulder
     chord over thigh length, as a fraction of its standing value minus 1 (- = shortened).
     baseline: the standing values; contour_frames: frames the mask was measured on."""
 
     bend_deg: np.ndarray
+    hollow: np.ndarray
     neck_change_deg: np.ndarray
     chord_change: np.ndarray
     baseline: dict
@@ -79,10 +81,12 @@ def arm_segments(points_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def contour_bends(masks: Masks, frames: list[int], poses: Poses, side: str, facing: int) -> dict[int, float]:
-    """Bend per frame, from the sampled mask whose torso centre is nearest the lifter's."""
+def contour_measures(masks: Masks, frames: list[int], poses: Poses, side: str,
+                     facing: int) -> tuple[dict[int, float], dict[int, float]]:
+    """(bend, lower-back hollow) per frame, from the sampled mask whose torso centre is nearest
+    the lifter's (contour.back_profile; the hollow's outline keeps arm points: they lie above it)."""
     hip_i, shoulder_i = side_landmark(side, "hip"), side_landmark(side, "shoulder")
-    bends = {}
+    bends, hollows = {}, {}
     for index in frames:
         sample = masks.samples[index]
         hip, shoulder = (poses.image_px[index, i, :2].astype(np.float64) for i in (hip_i, shoulder_i))
@@ -94,7 +98,9 @@ def contour_bends(masks: Masks, frames: list[int], poses: Poses, side: str, faci
         s = sample.scale
         arms = [(a * s, b * s) for a, b in arm_segments(poses.image_px[index])]
         bends[index] = back_profile(mask, hip * s, shoulder * s, facing, arms).bend_deg
-    return bends
+        dense = back_profile(mask, hip * s, shoulder * s, facing, stations=HOLLOW_STATIONS)
+        hollows[index] = hollow(dense.offsets_px, float(np.linalg.norm(shoulder - hip)) * s)
+    return bends, hollows
 
 
 def _interpolate(values: dict[int, float], time_s: np.ndarray, max_gap_s: float) -> np.ndarray:
@@ -117,11 +123,12 @@ def _interpolate(values: dict[int, float], time_s: np.ndarray, max_gap_s: float)
 
 def measure(
     poses: Poses, angles: dict[str, np.ndarray], side: str, standing: np.ndarray, bends: dict[int, float],
-    settings: SpineSettings = SpineSettings(),
+    settings: SpineSettings = SpineSettings(), hollows: dict[int, float] | None = None,
 ) -> Spine:
     """Combine the standing baseline with the per-frame measures (see module doc)."""
     t = poses.time_s
     bend = _interpolate(bends, t, settings.max_gap_s)
+    hollow_ = _interpolate(hollows or {}, t, settings.max_gap_s)
     hip = poses.image_px[:, side_landmark(side, "hip"), :2]
     chord = np.linalg.norm(poses.image_px[:, side_landmark(side, "shoulder"), :2] - hip, axis=1)
     thigh = np.linalg.norm(poses.image_px[:, side_landmark(side, "knee"), :2] - hip, axis=1)
@@ -139,6 +146,7 @@ def measure(
         }
     return Spine(
         bend_deg=bend,
+        hollow=hollow_,
         neck_change_deg=angles["neck_deg"] - baseline["neck_deg"],
         chord_change=ratio / baseline["chord_thigh_ratio"] - 1.0,
         baseline=baseline,

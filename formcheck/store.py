@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from formcheck.errors import StoreError
+from formcheck.relative import Reference
 from formcheck.report import Report
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -94,6 +95,20 @@ session_faults = sa.Table(
     sa.Column("time_s", sa.Float, nullable=False),
     sa.Column("value", sa.Float),
     sa.Column("limit", sa.Float),
+)
+session_shapes = sa.Table(
+    "session_shapes", metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("shape_json", sa.Text, nullable=False),
+)
+athlete_references = sa.Table(
+    "athlete_references", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("athlete_id", sa.Integer, sa.ForeignKey("athletes.id"), nullable=False),
+    sa.Column("lift", sa.String(16), nullable=False),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("athlete_id", "lift", name="uq_athlete_references_athlete_lift"),
 )
 
 
@@ -361,6 +376,10 @@ class Store:
                 ]
                 if fault_rows:
                     conn.execute(sa.insert(session_faults), fault_rows)
+                shape = report.get("assessment", {}).get("shape")
+                if shape:
+                    conn.execute(sa.insert(session_shapes).values(
+                        session_id=session_id, shape_json=json.dumps(shape, separators=(",", ":"))))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -508,10 +527,54 @@ class Store:
             uid = conn.execute(sa.select(sessions.c.uid).where(sessions.c.id == session_id)).scalar()
             if uid is None:
                 raise StoreError(f"no saved session {session_id}")
-            for table in (session_faults, session_files):
+            for table in (athlete_references, session_shapes, session_faults, session_files):
                 conn.execute(sa.delete(table).where(table.c.session_id == session_id))
             conn.execute(sa.delete(sessions).where(sessions.c.id == session_id))
         shutil.rmtree(self.home / "sessions" / uid, ignore_errors=True)
+
+    # --- references ----------------------------------------------------------------------
+    def set_reference(self, session_id: int) -> SessionRecord:
+        """Mark a saved session as its athlete's reference for its lift (replacing any other)."""
+        record = self.session(session_id)
+        with self._write() as conn:
+            if conn.execute(sa.select(session_shapes.c.session_id).where(session_shapes.c.session_id == session_id)
+                            ).first() is None:
+                raise StoreError(f"session {session_id} has no back-shape measures (no side-view reps, or it was "
+                                 "analysed by an older formcheck): analyse the clip again to use it as a reference")
+            athlete_id = conn.execute(sa.select(sessions.c.athlete_id).where(sessions.c.id == session_id)).scalar_one()
+            conn.execute(sa.delete(athlete_references).where(athlete_references.c.athlete_id == athlete_id,
+                                                             athlete_references.c.lift == record.lift))
+            conn.execute(sa.insert(athlete_references).values(athlete_id=athlete_id, lift=record.lift,
+                                                              session_id=session_id,
+                                                              set_at=dt.datetime.now(dt.timezone.utc)))
+        return record
+
+    def clear_reference(self, athlete: str, lift: str) -> bool:
+        """Unmark the athlete's reference for a lift; False when there was none."""
+        with self._write() as conn:
+            athlete_id = conn.execute(sa.select(athletes.c.id).where(athletes.c.name == clean_name(athlete))).scalar()
+            if athlete_id is None:
+                return False
+            return conn.execute(sa.delete(athlete_references).where(
+                athlete_references.c.athlete_id == athlete_id, athlete_references.c.lift == lift)).rowcount > 0
+
+    def references(self, athlete: str) -> dict[str, SessionRecord]:
+        """Lift -> the athlete's reference session."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(athlete_references.c.lift, athlete_references.c.session_id)
+                                .join(athletes, athletes.c.id == athlete_references.c.athlete_id)
+                                .where(athletes.c.name == clean_name(athlete))).all()
+        return {lift: self.session(session_id) for lift, session_id in rows}
+
+    def reference(self, athlete: str, lift: str) -> Reference | None:
+        """The athlete's reference for a lift with its stored shape, or None."""
+        record = self.references(athlete).get(lift)
+        if record is None:
+            return None
+        with self.engine.connect() as conn:
+            shape = conn.execute(sa.select(session_shapes.c.shape_json)
+                                 .where(session_shapes.c.session_id == record.id)).scalar_one()
+        return Reference(record.uid, record.recorded_on.isoformat(), lift, json.loads(shape), record.athlete)
 
     # --- integrity -----------------------------------------------------------------------
     def orphans(self, min_age_s: float = 0) -> list[Path]:

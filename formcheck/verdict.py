@@ -42,9 +42,18 @@ def _worse(rule: str) -> str:
     return known.worse if known else "above"
 
 
+def _relative(event: dict) -> bool:
+    """Judged against the lifter's own reference or first reps: its value is a deviation, + worse."""
+    return event.get("basis") in ("reference", "set")
+
+
+def _event_worse(event: dict) -> str:
+    return "above" if _relative(event) else _worse(event["rule"])
+
+
 def _past(event: dict) -> float:
     """How far past its limit an event went, in the rule's bad direction (its unit)."""
-    sign = 1.0 if _worse(event["rule"]) == "above" else -1.0
+    sign = 1.0 if _event_worse(event) == "above" else -1.0
     return sign * (event["value"] - event["limit"])
 
 
@@ -59,6 +68,44 @@ def _level(event: dict) -> str:
 
 def _amount(value: float, unit: str) -> str:
     return f"{value:.0f}°" if unit == "deg" else f"{value:.2g} {unit}"
+
+
+def _measured(event: dict, relative: dict | None) -> str:
+    """'34° against the fault limit of 26°', or for a relative event 'back outline 9° rounder than
+    your reference at a hip angle of 95°, against the fault limit of 8°'."""
+    amount, limit = _amount(event["value"], event["unit"]), _amount(event["limit"], event["unit"])
+    if not _relative(event):
+        return f"{amount} against the {_level(event)} limit of {limit}"
+    from formcheck.relative import MEASURE_BY_NAME
+
+    m = MEASURE_BY_NAME.get(event.get("measure"))
+    what = (f"{m.label} {amount} {m.worse_word}") if m else f"{amount} further back at lockout"
+    return f"{what} than {_baseline_name(event['basis'], relative)}" + \
+        (f" at a hip angle of {event['hip_deg']:.0f}°" if m and event.get("hip_deg") is not None else "") + \
+        f", against the {_level(event)} limit of {limit}"
+
+
+def _baseline_name(basis: str, relative: dict | None) -> str:
+    if basis == "reference":
+        return "your reference"
+    reps = (relative or {}).get("baseline_reps") or []
+    return "rep 1" if reps == [0] else f"reps {reps[0] + 1}-{reps[-1] + 1}" if reps else "the set's first reps"
+
+
+def basis_sentence(relative: dict | None) -> str | None:
+    """What the back was compared with, said once above the faults."""
+    if not relative:
+        return None
+    ref = relative.get("reference")
+    why = relative.get("why_not_reference")
+    if relative.get("basis") == "reference" and ref:
+        return (f"Back shape compared with your reference from {ref['recorded_on']}, rep by rep at the same hip "
+                "angle, as well as with the limits for everyone.")
+    text = f"Not compared with your reference: {why}." if why else ""
+    if relative.get("basis") == "set":
+        text += (f" Back shape of each later rep compared with {_baseline_name('set', relative)} of this set at the "
+                 "same hip angle.")
+    return text.strip() or None
 
 
 def trend(values_by_rep: dict[int, float], worse: str) -> str | None:
@@ -79,8 +126,14 @@ def trend(values_by_rep: dict[int, float], worse: str) -> str | None:
     return None
 
 
-def sentences(faults: list[dict], n_reps: int) -> list[str]:
-    """One sentence per rule flagged, fault-level rules first, then by the reps they were on."""
+def sentences(faults: list[dict], n_reps: int, relative: dict | None = None) -> list[str]:
+    """One sentence per rule flagged, fault-level rules first, then by the reps they were on;
+    then what the back was compared with (relative: the report's assessment.relative)."""
+    basis = basis_sentence(relative)
+    return _fault_sentences(faults, n_reps, relative) + ([basis] if basis and n_reps else [])
+
+
+def _fault_sentences(faults: list[dict], n_reps: int, relative: dict | None) -> list[str]:
     by_rule: dict[str, list[dict]] = {}
     for event in faults:
         by_rule.setdefault(event["rule"], []).append(event)
@@ -105,17 +158,18 @@ def sentences(faults: list[dict], n_reps: int) -> list[str]:
             [f"on rep {reps[0] + 1}" + (f" of {n_reps}" if n_reps > 1 else "")] if reps else []
         if outside:
             where.append(f"{'once' if outside == 1 else f'{outside} times'} outside the reps")
-        measured = (f"{_amount(worst['value'], worst['unit'])} against the {_level(worst)} limit of "
-                    f"{_amount(worst['limit'], worst['unit'])}")
+        measured = _measured(worst, relative)
         if len(events) > 1:
             at = f"rep {worst['rep'] + 1}" if worst["rep"] is not None else f"{worst['time_s']:.1f} s"
             measured = f", worst at {at}: {measured}"
         else:
             measured = f": {measured}"
         sentence = f"{NAMES.get(rule, rule)} ({level}) {' and '.join(where)}{measured}"
-        sign = 1.0 if _worse(rule) == "above" else -1.0
-        per_rep = {e["rep"]: e["value"] for e in sorted(in_reps, key=lambda e: sign * e["value"])}  # each rep's worst
-        direction = trend(per_rep, _worse(rule))
+        def badness(e: dict) -> float:
+            return e["value"] * (1.0 if _event_worse(e) == "above" else -1.0)
+
+        per_rep = {e["rep"]: badness(e) for e in sorted(in_reps, key=badness)}  # each rep's worst, + = worse
+        direction = trend(per_rep, "above")
         if direction:
             sentence += f"; it {direction} through the set"
         out.append(sentence + ".")

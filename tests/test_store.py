@@ -172,6 +172,53 @@ def test_upgrade_from_the_first_schema_keeps_every_row(url, tmp_path):
         assert new.id == 4 and len(s.sessions("Old Timer")) == 4
 
 
+def test_reference_per_athlete_and_lift_set_replaced_cleared_and_gone_with_its_session(store):
+    no_shape = _save(store)
+    with pytest.raises(StoreError, match="no back-shape measures"):
+        store.set_reference(no_shape.id)
+    first = _save(store, report=scored_report("deadlift", faults=(), bend_deg=2.0), day=dt.date(2026, 11, 1))
+    second = _save(store, report=scored_report("deadlift", faults=(), bend_deg=4.0), day=dt.date(2026, 11, 8))
+    squat = _save(store, report=scored_report("squat", faults=(), bend_deg=1.0))
+    other = _save(store, athlete="Bob", report=scored_report("deadlift", faults=(), bend_deg=9.0))
+    for record in (first, squat, other):
+        store.set_reference(record.id)
+    assert store.references("Alice") == {"deadlift": first, "squat": squat}
+    ref = store.reference("Alice", "deadlift")
+    assert (ref.session_uid, ref.recorded_on, ref.lift, ref.athlete) == (first.uid, "2026-11-01", "deadlift", "Alice")
+    assert ref.shape == store.report_dict(first.id)["assessment"]["shape"]
+    store.set_reference(second.id)  # one reference per athlete and lift: the new one replaces it
+    assert store.reference("Alice", "deadlift").session_uid == second.uid
+    assert store.reference("Bob", "deadlift").session_uid == other.uid
+    store.delete(second.id)
+    assert store.reference("Alice", "deadlift") is None and store.references("Alice") == {"squat": squat}
+    assert store.clear_reference("Alice", "squat") and not store.clear_reference("Alice", "squat")
+    assert not store.clear_reference("Nobody", "squat") and store.reference("Nobody", "squat") is None
+    assert store.check() == []
+
+
+def test_upgrade_from_0002_fills_the_shapes_of_reports_that_have_one(url, tmp_path):
+    engine = make_engine(url)
+    upgrade(engine, "0002")
+    now = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO athletes (name, created_at) VALUES ('Old Timer', :now)"), {"now": now})
+        for sid, report in enumerate([scored_report("deadlift", faults=()),
+                                      scored_report("deadlift", faults=(), bend_deg=3.0)], start=1):
+            report_json = json.dumps(report.to_dict())
+            conn.execute(sa.text(
+                "INSERT INTO sessions (uid, athlete_id, lift, recorded_on, saved_at, notes, score, reps, faults,"
+                " video_name, video_sha256, report_json, report_sha256) VALUES (:uid, (SELECT id FROM athletes),"
+                " 'deadlift', :day, :now, '', 90, 3, 0, 'a.mp4', :vsha, :report, :rsha)"),
+                {"uid": f"{sid:032x}", "day": dt.date(2026, 10, sid), "now": now, "vsha": "0" * 64,
+                 "report": report_json, "rsha": store_mod._sha256(report_json.encode())})
+    engine.dispose()
+    with Store(url=url, home=tmp_path / "home") as s:
+        with pytest.raises(StoreError, match="no back-shape measures"):
+            s.set_reference(1)  # analysed before shapes were kept
+        s.set_reference(2)
+        assert s.reference("Old Timer", "deadlift").shape["reps"][0]["bins"]["bend_deg"][5] == 3.0
+
+
 def test_a_newer_schema_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path / 'f.db'}"
     Store(url=url, home=tmp_path).close()

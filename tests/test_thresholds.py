@@ -42,7 +42,7 @@ def test_tables_and_units():
     assert set(LIFT_TABLES) <= set(data)
     for table in LIFT_TABLES + ("common",):
         for key in data[table]:
-            assert key.rsplit("_", 1)[-1] in {"deg", "s", "foot", "warn", "fault"}, key
+            assert key.rsplit("_", 1)[-1] in {"deg", "s", "foot", "warn", "fault", "pct", "fraction", "reps", "x"}, key
 
 
 @pytest.mark.parametrize("name", ["lenient", "strict"])

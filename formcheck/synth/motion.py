@@ -30,6 +30,12 @@ at the bottom, as a squatter lifts the chest against the bar. It is added to `th
 pelvis tips a little further and the hip->shoulder chord stays where the lift puts it) and is part
 of the lift, not a fault: the truth's thoracic and whole-spine flexion, measured from the rest
 posture, read it as extension (negative), and the fault labels judge lumbar flexion only.
+
+Per-rep lumbar flexion (`lumbar_peak_per_rep`, one peak per rep): each rep's bump peaks at its
+own value instead of `lumbar_peak_deg`, so a set can round more with every rep (fatigue); in the
+pauses between reps the peak moves linearly from one rep's to the next (it matters only where the
+bump reaches into a pause: a deadlift flexed at the floor, `flexion_phase` 0 or 1). None (the
+default) leaves every clip as it was.
 """
 
 from __future__ import annotations
@@ -58,6 +64,9 @@ class MotionParams:
     # the rep; 0.5 is the bottom of a squat, 0 and 1 the floor in a deadlift) and `flexion_width`
     # wide (phase units, full width at half height).
     lumbar_peak_deg: float = 0.0
+    # One lumbar peak per rep (degrees), overriding lumbar_peak_deg rep by rep; None: every rep
+    # peaks at lumbar_peak_deg.
+    lumbar_peak_per_rep: tuple[float, ...] | None = None
     thoracic_peak_deg: float = 0.0
     flexion_phase: float = 0.5
     flexion_width: float = 0.3
@@ -85,12 +94,18 @@ class MotionParams:
             raise ValueError("hips_rise_deg >= 0 and 0.05 <= hips_rise_peak <= 0.5 (first half of the drive)")
         if self.chest_up_deg < 0 or not 0.2 <= self.grip_half_m <= 0.8:
             raise ValueError("chest_up_deg >= 0 (extension) and 0.2 <= grip_half_m <= 0.8")
+        if self.lumbar_peak_per_rep is not None:
+            if len(self.lumbar_peak_per_rep) != self.reps:
+                raise ValueError(f"lumbar_peak_per_rep needs one peak per rep ({self.reps}), "
+                                 f"got {len(self.lumbar_peak_per_rep)}")
+            # A tuple of floats whatever came in (a list from JSON), so specs compare and hash alike.
+            object.__setattr__(self, "lumbar_peak_per_rep", tuple(float(x) for x in self.lumbar_peak_per_rep))
 
 
 # Fields added after the benchmark set's first 31 clips were made: a spec leaves them out of its
 # truth file while they hold their defaults, so those clips' files stay byte for byte.
 LATER_FIELDS = ("hips_rise_deg", "hips_rise_peak", "chest_up_deg", "grip_half_m", "shoulder_retract_deg",
-                "shoulder_depress_deg")
+                "shoulder_depress_deg", "lumbar_peak_per_rep")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,6 +255,15 @@ def drive_progress(phase: np.ndarray, lift: str, down_fraction: float) -> np.nda
     return np.where((u >= 0.0) & (u <= 1.0), u, np.nan)
 
 
+def lumbar_peak_per_frame(marks, peaks_deg, n: int) -> np.ndarray:
+    """float64 (n,): the lumbar peak in force at each frame. Rep r's peak from its start to its end
+    frame (RepMarks), moving linearly to the next rep's over the pause between them; before the
+    first rep the first peak, after the last rep the last."""
+    knots = [m for r in marks for m in (r.start, r.end)]
+    values = [float(v) for v in peaks_deg for _ in range(2)]
+    return np.interp(np.arange(n, dtype=float), knots, values)
+
+
 def generate(params: MotionParams, segments: Segments | None = None) -> Motion:
     """Per-frame angles for `params` (see module doc). Reps follow each other after `hold_s`.
     segments: the body's side-view geometry, needed only when the hips rise early."""
@@ -264,7 +288,8 @@ def generate(params: MotionParams, segments: Segments | None = None) -> Motion:
         flex = np.where(holding, 1.0, np.maximum(bump(ph, 0.0, p.flexion_width), bump(ph, 1.0, p.flexion_width)))
     lockout = 1.0 - depth  # 1 when standing tall
     lockout_only = np.clip((lockout - 0.9) / 0.1, 0.0, 1.0) if p.lift == "deadlift" else 0.0 * depth
-    lumbar = p.lumbar_peak_deg * flex - p.lockout_extension_deg * lockout_only
+    peak = p.lumbar_peak_deg if p.lumbar_peak_per_rep is None else lumbar_peak_per_frame(marks, p.lumbar_peak_per_rep, n)
+    lumbar = peak * flex - p.lockout_extension_deg * lockout_only
     thoracic = p.thoracic_peak_deg * flex
     if p.chest_up_deg:  # posture, not a fault: the truth reads it as (negative) thoracic flexion
         thoracic = thoracic - p.chest_up_deg * depth

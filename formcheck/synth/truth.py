@@ -92,6 +92,13 @@ class Camera:
         """The camera of a truth file's spec (JSON lists back to tuples)."""
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
+    def moved(self, yaw_deg: float = 0.0, distance_m: float = 0.0, height_m: float = 0.0) -> Camera:
+        """This camera put elsewhere, still aimed at `target_m`: turned `yaw_deg` further round the
+        lifter (+ from the side towards behind them), `distance_m` further away and `height_m`
+        higher (a tripod set up again for another session)."""
+        return dataclasses.replace(self, yaw_deg=self.yaw_deg + yaw_deg, distance_m=self.distance_m + distance_m,
+                                   height_m=self.height_m + height_m)
+
     @property
     def shaken(self) -> bool:
         return bool(self.shake_mm or self.shake_deg)
