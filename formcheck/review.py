@@ -29,6 +29,7 @@ from formcheck.errors import BadVideoError, FormcheckError
 from formcheck.faults import RULE_BY_NAME
 from formcheck.render import SkeletonAnnotator, render_frames, render_video
 from formcheck.report import Report
+from formcheck.relative import Reference
 from formcheck.scoring import score_report
 from formcheck.thresholds import Thresholds
 from formcheck.video import VideoReader
@@ -187,16 +188,18 @@ def start(path: Path, name: str) -> Job:
         return job
 
 
-def rescore(reviewed: Reviewed, thresholds: Thresholds) -> Report:
-    """The report for these thresholds, from the cached measures alone (no model, milliseconds)."""
-    return score_report(reviewed.analysis, reviewed.assessment, thresholds)
+def rescore(reviewed: Reviewed, thresholds: Thresholds, reference: Reference | None = None) -> Report:
+    """The report for these thresholds (and the lifter's reference, relative.py), from the cached
+    measures alone (no model, milliseconds)."""
+    return score_report(reviewed.analysis, reviewed.assessment, thresholds, reference=reference)
 
 
 def scored_key(report: Report) -> tuple[str, str]:
     """What makes a scored report what it is: the video (its sha256) and the thresholds it was
-    scored with (as sorted JSON). The one key for "this video scored with these limits": the
-    annotated video's cache, the page's cached stills, and the save form's "saved already"."""
-    return report.video.sha256, json.dumps(report.assessment.get("thresholds"), sort_keys=True)
+    scored with (as sorted JSON), and the reference it was judged against. The one key for "this
+    video scored with these limits": the annotated video's cache, the page's cached stills, and the
+    save form's "saved already"."""
+    return report.video.sha256, json.dumps([report.assessment.get("thresholds"), report.reference], sort_keys=True)
 
 
 def rule_title(rule: str) -> str:

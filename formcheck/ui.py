@@ -109,7 +109,8 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         _downloads(report, None, key)
         return
     with st.container(border=True, key=f"{key}_verdict"):
-        st.markdown("**Verdict**  \n" + "  \n".join(verdict.sentences(report.faults, len(report.reps))))
+        st.markdown("**Verdict**  \n" + "  \n".join(
+            verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative"))))
         _rep_cards(report, key)
 
     st.subheader("Timeline")

@@ -11,13 +11,15 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from formcheck import history, review, sessions, ui
+from formcheck import history, relative, review, sessions, ui
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
+from formcheck.relative import Reference
 from formcheck.store import NewSession, SessionRecord, Store
 
 RPE_CHOICES = ("-", 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
 THUMB_COLUMNS = 4
+NOBODY = "Not saved yet / anyone"
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,28 +49,78 @@ def open_store() -> Store | None:
         return None
 
 
-def save_form(reviewed: review.Reviewed, report: Report, key: str = "save") -> None:
+def reference_picker(lift: str | None, key: str = "judge") -> tuple[str | None, Reference | None]:
+    """'Whose set is this?': an athlete chosen here has this set judged against their reference
+    for the lift (relative.py) and is the save form's athlete. (athlete or None, reference or None)."""
+    store = open_store()
+    if store is None or lift not in ("squat", "deadlift", "rdl"):
+        return None, None
+    names = store.athletes()
+    if not names:
+        return None, None
+    athlete = st.selectbox("Whose set is this?", [NOBODY, *names], key=f"{key}_athlete",
+                           help="Judge each rep against this athlete's reference set as well as the limits "
+                                "for everyone. Mark a set as the reference when you save it.")
+    if athlete == NOBODY:
+        return None, None
+    reference = store.reference(athlete, lift)
+    if reference is None:
+        st.caption(f"{athlete} has no {lift} reference yet: the set is judged against the limits for everyone "
+                   "(and, with 3 reps or more, against its own first reps).")
+    return athlete, reference
+
+
+def save_form(reviewed: review.Reviewed, report: Report, key: str = "save", athlete: str | None = None) -> None:
     """'Save this session' under the results: athlete, date (from the video when it has one),
-    load and unit, RPE, notes, keep-the-video. Saves the report scored at these thresholds and
-    thumbnails of its flagged frames."""
-    with st.expander("Save this session", icon=":material/save:"):
-        _save_form(reviewed, report, key)
+    load and unit, RPE, notes, keep-the-video, make-it-my-reference. Saves the report scored at
+    these thresholds and thumbnails of its flagged frames."""
+    with st.expander("Save this session", icon=":material/save:", expanded=bool(st.session_state.get(f"{key}_done"))):
+        _save_form(reviewed, report, key, athlete)
 
 
-def _save_form(reviewed: review.Reviewed, report: Report, key: str) -> None:
+def reference_button(store: Store, record: SessionRecord, key: str) -> None:
+    """Mark a saved session as its athlete's reference for its lift; a session whose own reps
+    break the back's limits is refused until the user confirms (relative.reference_problems)."""
+    current = store.references(record.athlete).get(record.lift)
+    if current is not None and current.id == record.id:
+        st.success(f"This is {record.athlete}'s {record.lift} reference: later sets are judged against it.",
+                   icon=":material/verified:")
+        if st.button("Stop using it as the reference", key=f"{key}_unref_{record.id}"):
+            store.clear_reference(record.athlete, record.lift)
+            st.rerun()
+        return
+    problems = relative.reference_problems(store.report_dict(record.id))
+    if problems and problems[0].startswith("it has no"):
+        st.caption(f"This session cannot be a reference: {problems[0]}.")
+        return
+    label = f"Make this {record.athlete}'s {record.lift} reference"
+    if problems:
+        st.warning(f"This set's own reps break the back's limits ({'; '.join(problems)}). A reference should be "
+                   "a set you and your coach call good form: rounding in it would count as normal.",
+                   icon=":material/warning:")
+        label += " anyway"
+    if st.button(label, key=f"{key}_ref_{record.id}", icon=":material/verified:"):
+        store.set_reference(record.id)
+        st.rerun()
+
+
+def _save_form(reviewed: review.Reviewed, report: Report, key: str, athlete: str | None = None) -> None:
     if not report.lift or report.lift == "none":
         st.caption("Nothing to save: no lift was found in this clip.")
         return
     done = st.session_state.get(f"{key}_done")
     # saved already: this video scored with exactly these limits
     scored = review.scored_key(report)
-    if done and done[0] == scored:
-        st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.",
-                   icon=":material/check_circle:")
-        return
     store = open_store()
     if store is None:
         return
+    if done and done[0] == scored:
+        st.success(f"Saved as session {done[1]} for {done[2]}. See it on the History page.",
+                   icon=":material/check_circle:")
+        reference_button(store, store.session(done[1]), key)
+        return
+    if athlete and st.session_state.get(f"{key}_picked") != athlete:  # whose set it is, picked above
+        st.session_state[f"{key}_athlete"] = st.session_state[f"{key}_picked"] = athlete
     with st.form(f"{key}_form", border=False):
         athlete = st.text_input("Athlete", key=f"{key}_athlete", max_chars=100,
                                 help="Known: " + (", ".join(store.athletes()) or "none yet"))
@@ -82,6 +134,9 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str) -> None:
         notes = st.text_area("Notes", key=f"{key}_notes", height=68, placeholder="optional")
         keep = st.checkbox("Keep a copy of the video with the session", key=f"{key}_keep",
                            help="Off by default: only the report and small stills of the flagged moments are kept.")
+        make_reference = st.checkbox(f"Make this set my {report.lift} reference", key=f"{key}_reference",
+                                     help="Your best form: later sets are judged rep by rep against it, at the same "
+                                          "hip angle, as well as against the limits for everyone.")
         submitted = st.form_submit_button("Save session", type="primary")
     if not submitted:
         return
@@ -97,8 +152,9 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str) -> None:
         st.error(f"Not saved: {exc}", icon=":material/error:")
         return
     st.session_state[f"{key}_done"] = (scored, saved.id, saved.athlete)
-    st.success(f"Saved as session {saved.id} for {saved.athlete}. See it on the History page.",
-               icon=":material/check_circle:")
+    if make_reference and not relative.reference_problems(report.to_dict(frames=False)):
+        store.set_reference(saved.id)
+    st.rerun()
 
 
 def label(record: SessionRecord) -> str:
@@ -148,6 +204,7 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
     video = next(iter(_kept(files, "video")), None)
     if video:
         st.video(str(video["path"]))
+    reference_button(store, record, key)
     _edit_form(store, record, key)
     with st.popover("Delete this session"):
         st.write("The session, its stills and any kept video are removed for good.")

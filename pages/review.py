@@ -69,8 +69,9 @@ if reviewed is None:
     st.markdown(ui.ABOUT)
     st.stop()
 
-report = review.rescore(reviewed, limits)
+athlete, reference = ui_store.reference_picker(reviewed.assessment.lift.kind)
+report = review.rescore(reviewed, limits, reference)
 ui.show_results(report, reviewed)
-ui_store.save_form(reviewed, report)
+ui_store.save_form(reviewed, report, athlete=athlete)
 with st.expander("About these numbers, and when to see a professional"):
     st.markdown(ui.ABOUT)

@@ -203,3 +203,78 @@ def test_a_past_session_shows_its_kept_stills_and_video_from_one_listing_of_its_
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("image")) == 2 and len(at.get("video")) == 1  # both stills and the kept video
     assert listed == [saved.id]  # the session's files are listed once
+
+
+REFERENCE_SCRIPT = """
+import os
+from pathlib import Path
+import streamlit as st
+from formcheck import review, thresholds, ui_store, verdict
+path = Path(os.environ["FORMCHECK_TEST_CLIP"])
+reviewed = review.analyse(path, path.name)
+athlete, reference = ui_store.reference_picker(reviewed.assessment.lift.kind)
+report = review.rescore(reviewed, thresholds.preset("standard"), reference)
+st.markdown(" ".join(verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative"))))
+ui_store.save_form(reviewed, report, athlete=athlete)
+"""
+
+
+def _reference_page(clip_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_TEST_CLIP", str(clip_path))
+    at = AppTest.from_string(REFERENCE_SCRIPT, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.real
+def test_a_reference_saved_from_the_page_judges_the_next_set_after_a_restart(home, clip, monkeypatch):
+    at = _reference_page(clip("deadlift_side_good_01.mp4"), monkeypatch)
+    at.text_input(key="save_athlete").input("Kim")
+    at.checkbox(key="save_reference").check()
+    next(b for b in at.button if b.label == "Save session").click().run()
+    assert not at.exception and "Saved as session 1 for Kim" in at.success[0].value
+    assert "This is Kim's deadlift reference" in at.success[1].value
+    # a new page (a restart: the reference comes from the database), the rounded set of the same lifter
+    at = _reference_page(clip("deadlift_side_roundback_01.mp4"), monkeypatch)
+    assert at.selectbox(key="judge_athlete").options == [ui_store_nobody(), "Kim"]
+    at.selectbox(key="judge_athlete").set_value("Kim").run()
+    text = at.markdown[0].value
+    assert "Rounded back (fault)" in text and "than your reference" in text
+    assert "compared with your reference from" in text
+    # saving it as a reference too is refused until confirmed: its own rep is rounded
+    assert at.text_input(key="save_athlete").value == "Kim"
+    at.checkbox(key="save_reference").check()
+    next(b for b in at.button if b.label == "Save session").click().run()
+    assert "Saved as session 2 for Kim" in at.success[0].value
+    assert "break the back's limits (spine_flexion (fault) on rep 1)" in at.warning[0].value
+    with Store() as store:
+        assert store.reference("Kim", "deadlift").session_uid == store.session(1).uid
+    next(b for b in at.button if b.label == "Make this Kim's deadlift reference anyway").click().run()
+    with Store() as store:
+        assert store.reference("Kim", "deadlift").session_uid == store.session(2).uid
+
+
+def ui_store_nobody():
+    from formcheck.ui_store import NOBODY
+
+    return NOBODY
+
+
+@pytest.mark.real
+def test_history_page_sets_and_clears_a_reference(filled):
+    real_id, _ = filled
+    at = _page()
+    at.selectbox(key="lift").set_value("deadlift").run()
+    old = next(o for o in at.selectbox(key="past_pick").options if o.startswith("#1 "))
+    at.selectbox(key="past_pick").set_value(old).run()  # saved without a back shape
+    assert "cannot be a reference" in " ".join(c.value for c in at.caption)
+    label = next(o for o in at.selectbox(key="past_pick").options if o.startswith(f"#{real_id} "))
+    at.selectbox(key="past_pick").set_value(label).run()
+    assert "break the back's limits" in at.warning[-1].value
+    next(b for b in at.button if b.label == "Make this Ada's deadlift reference anyway").click().run()
+    assert not at.exception and "This is Ada's deadlift reference" in " ".join(s.value for s in at.success)
+    with Store() as store:
+        assert store.references("Ada")["deadlift"].id == real_id
+    next(b for b in at.button if b.label == "Stop using it as the reference").click().run()
+    with Store() as store:
+        assert store.references("Ada") == {}
