@@ -19,8 +19,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from formcheck import relative
+from formcheck.relative import Reference
 from formcheck.report import Report
 from formcheck.store import SessionRecord
+from formcheck.thresholds import Thresholds
 
 PHASES = (("start", 0.0), ("halfway to the turn", 0.5), ("turn", 1.0), ("halfway back", 1.5), ("end", 2.0))
 COMPARED_ANGLES = ("trunk_incline_deg", "hip_deg", "knee_deg", "spine_bend_deg")
@@ -239,3 +242,41 @@ def fault_chart(table: pd.DataFrame, height_px: int = 260) -> alt.Chart:
         xOffset="rule:N",
         tooltip=["week:T", "rule:N", "reps_flagged:Q", "reps:Q", alt.Tooltip("share:Q", format=".0%"), "fault_reps:Q"],
     ).properties(height=height_px)
+
+
+def reference_deviation(records: list[SessionRecord], shapes: dict[int, dict], reference: Reference,
+                        thresholds: Thresholds) -> pd.DataFrame:
+    """Each session's reps against the athlete's current reference (relative.py), whenever they
+    were filmed: one row per rep with its worst back-shape deviation as a multiple of its warning
+    limit (1 = the warning line), so weeks before the reference was set are on the same scale.
+    Sessions with no shape, or not comparable with the reference, are left out."""
+    rows = []
+    for r in records:
+        shape = shapes.get(r.id)
+        if shape is None or shape.get("lift") != reference.lift or relative.comparable(shape, reference.shape,
+                                                                                        thresholds):
+            continue
+        reps = shape["reps"]
+        for rep, devs in relative.compare(reps, reference.shape["reps"], reference.lift, thresholds).items():
+            worst = relative.worst(devs)
+            if worst is not None:
+                m = relative.MEASURE_BY_NAME[worst.measure]
+                rows.append({"date": pd.Timestamp(r.recorded_on), "id": r.id, "rep": rep + 1,
+                             "times_warn": round(max(worst.ratio, 0.0), 2), "level": ("ok", "warning", "fault")[worst.level],
+                             "what": f"{m.label} {worst.deviation:.1f} {m.unit} {m.worse_word}", "load": r.load or "-"})
+    return pd.DataFrame(rows, columns=["date", "id", "rep", "times_warn", "level", "what", "load"])
+
+
+def deviation_chart(table: pd.DataFrame, height_px: int = 260) -> alt.LayerChart:
+    """Every rep's deviation from the reference over time (dots coloured by level), each
+    session's worst rep joined by a line, and the warning line at 1."""
+    colour = alt.Color("level:N", scale=alt.Scale(domain=["ok", "warning", "fault"],
+                                                  range=["#2e7d32", "#f0a000", "#d0021b"]), title="rep")
+    x = alt.X("date:T", title="date recorded")
+    y = alt.Y("times_warn:Q", title="back shape vs reference (× warning limit)")
+    dots = alt.Chart(table).mark_circle(size=60, opacity=0.8).encode(
+        x=x, y=y, color=colour, tooltip=["id:Q", "rep:Q", alt.Tooltip("date:T"), "what:N", "times_warn:Q", "load:N"])
+    worst = table.groupby(["date", "id"], as_index=False)["times_warn"].max() if len(table) else table
+    line = alt.Chart(worst).mark_line(color="#555", opacity=0.6).encode(x=x, y=y)
+    warn = alt.Chart(pd.DataFrame({"times_warn": [1.0]})).mark_rule(color="#f0a000", strokeDash=[6, 4]).encode(y=y)
+    return alt.layer(line, dots, warn).properties(height=height_px)

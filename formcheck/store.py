@@ -566,15 +566,20 @@ class Store:
                                 .where(athletes.c.name == clean_name(athlete))).all()
         return {lift: self.session(session_id) for lift, session_id in rows}
 
+    def shapes(self, session_ids: list[int]) -> dict[int, dict]:
+        """Session id -> its stored back shape (sessions without one are left out)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(session_shapes.c.session_id, session_shapes.c.shape_json)
+                                .where(session_shapes.c.session_id.in_(session_ids))).all()
+        return {sid: json.loads(text) for sid, text in rows}
+
     def reference(self, athlete: str, lift: str) -> Reference | None:
         """The athlete's reference for a lift with its stored shape, or None."""
         record = self.references(athlete).get(lift)
         if record is None:
             return None
-        with self.engine.connect() as conn:
-            shape = conn.execute(sa.select(session_shapes.c.shape_json)
-                                 .where(session_shapes.c.session_id == record.id)).scalar_one()
-        return Reference(record.uid, record.recorded_on.isoformat(), lift, json.loads(shape), record.athlete)
+        return Reference(record.uid, record.recorded_on.isoformat(), lift, self.shapes([record.id])[record.id],
+                         record.athlete)
 
     # --- integrity -----------------------------------------------------------------------
     def orphans(self, min_age_s: float = 0) -> list[Path]:

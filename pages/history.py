@@ -7,7 +7,7 @@ page showed it; two sessions compared. Maths: formcheck.history; storage: formch
 
 import streamlit as st
 
-from formcheck import history, ui_store
+from formcheck import history, thresholds, ui_store
 
 st.set_page_config(page_title="formcheck history", page_icon=":material/monitoring:", layout="wide")
 st.title("Form history")
@@ -45,6 +45,20 @@ if len(faults):
     st.caption("Share of that week's reps in which each check fired (once per rep, warning or fault).")
 else:
     st.success("No flagged moments in these sessions.")
+
+reference = store.reference(athlete, lift)
+st.subheader("Back shape against the reference")
+if reference is None:
+    st.info(f"{athlete} has no {lift} reference yet: open a session of good form below and make it the reference, "
+            "and every session is charted against it here.")
+else:
+    deviation = history.reference_deviation(records, store.shapes([r.id for r in records]), reference,
+                                            thresholds.load())
+    if len(deviation):
+        st.altair_chart(history.deviation_chart(deviation), width="stretch")
+    st.caption(f"Each rep's back shape against the reference from {reference.recorded_on}, at the same hip angle: "
+               "1 is the warning line (the reference's own rep-to-rep spread plus a margin). Sessions filmed from "
+               "another angle or distance, or before shapes were kept, are left out.")
 
 st.subheader("Sessions")
 st.dataframe(history.session_rows(records), hide_index=True)

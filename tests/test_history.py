@@ -112,3 +112,24 @@ def test_charts_build_from_records():
     faults = history.fault_chart(history.fault_frequency(records, rows)).to_dict()
     (plotted,) = faults["datasets"].values()
     assert [(row["rule"], row["share"]) for row in plotted] == [("forward_lean", pytest.approx(1 / 3, abs=1e-3))]  # 1 rep of 3
+
+
+def test_reference_deviation_charts_every_session_against_the_current_reference():
+    import datetime as dt
+
+    from formcheck import relative, thresholds
+    from formcheck.store import SessionRecord
+    from tests.stored import scored_report
+
+    limits = thresholds.load()
+    reports = {1: scored_report("deadlift", faults=(), bend_deg=2.0), 2: scored_report("deadlift", faults=(), bend_deg=20.0),
+               3: scored_report("deadlift", faults=())}  # 3: no shape
+    records = [SessionRecord(i, f"{i:032x}", "Ada", "deadlift", dt.date(2026, 11, i), dt.datetime(2026, 11, i), None,
+                             None, None, None, "", 90.0, 3, 0, "v", "a.mp4") for i in reports]
+    shapes = {i: r.assessment["shape"] for i, r in reports.items() if "shape" in r.assessment}
+    reference = relative.Reference("u", "2026-11-01", "deadlift", shapes[1])
+    table = history.reference_deviation(records, shapes, reference, limits)
+    assert sorted(set(table["id"])) == [1, 2] and len(table) == 6
+    assert (table[table["id"] == 1]["times_warn"] == 0).all()
+    assert (table[table["id"] == 2]["level"] == "fault").all() and (table[table["id"] == 2]["times_warn"] > 1).all()
+    assert history.deviation_chart(table).to_dict()["layer"]

@@ -56,7 +56,9 @@ def test_history_page_shows_trend_faults_table_and_a_past_session(filled):
     assert at.selectbox(key="athlete").options == ["Ada", "Bo"]
     at.selectbox(key="lift").set_value("deadlift").run()
     assert not at.exception
-    assert [s.value for s in at.subheader][:3] == ["Form score", "Fault frequency per week", "Sessions"]
+    assert [s.value for s in at.subheader][:4] == ["Form score", "Fault frequency per week",
+                                                   "Back shape against the reference", "Sessions"]
+    assert "Ada has no deadlift reference yet" in at.info[0].value
     assert len(at.get("vega_lite_chart")) >= 2  # score over weeks and fault frequency (+ the session timeline)
     assert "Trend" in at.caption[0].value and "points per week over 4 sessions" in at.caption[0].value
     table = at.dataframe[0].value
@@ -275,6 +277,8 @@ def test_history_page_sets_and_clears_a_reference(filled):
     assert not at.exception and "This is Ada's deadlift reference" in " ".join(s.value for s in at.success)
     with Store() as store:
         assert store.references("Ada")["deadlift"].id == real_id
+    # the chart of every session against it: the reference's own reps sit at 0
+    assert "Each rep's back shape against the reference from" in " ".join(c.value for c in at.caption)
     next(b for b in at.button if b.label == "Stop using it as the reference").click().run()
     with Store() as store:
         assert store.references("Ada") == {}
