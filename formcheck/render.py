@@ -264,7 +264,9 @@ def draw_flag(image: np.ndarray, check: dict) -> np.ndarray:
     colour = _flag_bgr(check)
     unit = _unit(check)
     value, limit = f"{check['value']:.3g}", f"{check['limit']:.3g}"
-    text = f"{check.get('severity', 'warn').upper()}  {check['rule'].replace('_', ' ')}  {value} {unit}, limit {limit} {unit}"
+    against = {"reference": " more than reference", "set": " more than first reps"}.get(check.get("basis"), "")
+    text = (f"{check.get('severity', 'warn').upper()}  {check['rule'].replace('_', ' ')}  {value} {unit}{against}, "
+            f"limit {limit} {unit}")
     size = 1.0
     while size > 0.3 and cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, 2)[0][0] > w - 24:
         size -= 0.05

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck import assets
+from formcheck import assets, verdict
 from formcheck.analysis import Analysis, analyze
 from formcheck.assess import Assessment, assess
 from formcheck.errors import BadVideoError, FormcheckError
@@ -206,6 +206,10 @@ def rule_title(rule: str) -> str:
     return rule.replace("_", " ").capitalize()
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def flag_details(report: Report) -> list[dict]:
     """One entry per fault event, faults before warnings, then in time order: the event's own keys
     (rule, severity, peak, value, limit, unit, rep, time_s, cue) plus the sentences the gallery
@@ -220,7 +224,9 @@ def flag_details(report: Report) -> list[dict]:
             **e,
             "title": f"{rule_title(e['rule'])} ({'fault' if e['severity'] == 'fault' else 'warning'})",
             "where": f"{e['time_s']:.2f} s" + ("" if e["rep"] is None else f", rep {e['rep'] + 1}"),
-            "measured": f"{e['value']:.3g}{unit}: {comparison} the limit of {e['limit']:.3g}{unit}",
+            "measured": _sentence(verdict.measured(e, report.assessment.get("relative")))
+            if e.get("basis") in ("reference", "set") else
+            f"{e['value']:.3g}{unit}: {comparison} the limit of {e['limit']:.3g}{unit}",
         })
     return out
 
@@ -237,7 +243,7 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
         if status.get("status") in ("warn", "fault") and status.get("check"):
             checks[i] = {**status["check"], "severity": status["status"]}  # the unit comes from the rule (render)
     for f in flags or []:
-        checks[f["peak"]] = {k: f[k] for k in ("rule", "severity", "value", "limit", "unit")}
+        checks[f["peak"]] = {k: f.get(k) for k in ("rule", "severity", "value", "limit", "unit", "basis")}
     # a cropped still is shown small: bigger joint numbers, and no corner box (the banner says it)
     annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
     return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,

@@ -70,7 +70,7 @@ def _amount(value: float, unit: str) -> str:
     return f"{value:.0f}°" if unit == "deg" else f"{value:.2g} {unit}"
 
 
-def _measured(event: dict, relative: dict | None) -> str:
+def measured(event: dict, relative: dict | None) -> str:
     """'34° against the fault limit of 26°', or for a relative event 'back outline 9° rounder than
     your reference at a hip angle of 95°, against the fault limit of 8°'."""
     amount, limit = _amount(event["value"], event["unit"]), _amount(event["limit"], event["unit"])
@@ -158,13 +158,13 @@ def _fault_sentences(faults: list[dict], n_reps: int, relative: dict | None) -> 
             [f"on rep {reps[0] + 1}" + (f" of {n_reps}" if n_reps > 1 else "")] if reps else []
         if outside:
             where.append(f"{'once' if outside == 1 else f'{outside} times'} outside the reps")
-        measured = _measured(worst, relative)
+        said = measured(worst, relative)
         if len(events) > 1:
             at = f"rep {worst['rep'] + 1}" if worst["rep"] is not None else f"{worst['time_s']:.1f} s"
-            measured = f", worst at {at}: {measured}"
+            said = f", worst at {at}: {said}"
         else:
-            measured = f": {measured}"
-        sentence = f"{NAMES.get(rule, rule)} ({level}) {' and '.join(where)}{measured}"
+            said = f": {said}"
+        sentence = f"{NAMES.get(rule, rule)} ({level}) {' and '.join(where)}{said}"
         def badness(e: dict) -> float:
             return e["value"] * (1.0 if _event_worse(e) == "above" else -1.0)
 

@@ -29,7 +29,7 @@ def test_reference_saved_on_the_page_judges_the_next_set(browser, page_url, clip
     page.locator("[data-testid=stFileUploaderDropzoneInput]").wait_for(state="attached", timeout=30000)
     _upload(page, clip("deadlift_side_good_01.mp4"))
     page.get_by_text("Save this session").click()
-    page.get_by_label("Athlete").fill("Kim")
+    page.get_by_label("Athlete", exact=True).and_(page.locator("input")).fill("Kim")
     page.get_by_text("Make this set my deadlift reference").click()
     page.get_by_role("button", name="Save session").click()
     page.get_by_text("This is Kim's deadlift reference").wait_for(timeout=60000)
@@ -38,7 +38,7 @@ def test_reference_saved_on_the_page_judges_the_next_set(browser, page_url, clip
     page.goto(page_url)  # a new browser session: the reference comes from the database
     page.locator("[data-testid=stFileUploaderDropzoneInput]").wait_for(state="attached", timeout=30000)
     _upload(page, clip("deadlift_side_roundback_01.mp4"))
-    page.get_by_label("Whose set is this?").click()
+    page.get_by_role("combobox", name="Whose set is this?").click()
     page.get_by_role("option", name="Kim").click()
     page.get_by_text("than your reference").first.wait_for(timeout=60000)
     settled(page)

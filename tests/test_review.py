@@ -76,7 +76,7 @@ def test_a_bug_in_the_analysis_reaches_the_page_as_a_sentence(monkeypatch):
         job.result()
 
 
-def test_scored_key_is_the_video_and_the_thresholds_in_any_key_order():
+def test_scored_key_is_the_video_the_thresholds_in_any_key_order_and_the_reference():
     import dataclasses
 
     from formcheck import thresholds
@@ -84,7 +84,7 @@ def test_scored_key_is_the_video_and_the_thresholds_in_any_key_order():
 
     report = scored_report()
     limits = report.assessment["thresholds"]
-    assert review.scored_key(report) == (report.video.sha256, json.dumps(limits, sort_keys=True))
+    assert review.scored_key(report) == (report.video.sha256, json.dumps([limits, None], sort_keys=True))
     shuffled = dataclasses.replace(report, assessment={"thresholds": dict(reversed(list(limits.items())))})
     assert review.scored_key(shuffled) == review.scored_key(report)
     strict = dataclasses.replace(report, assessment={"thresholds": thresholds.preset("strict").to_dict()})
@@ -92,6 +92,8 @@ def test_scored_key_is_the_video_and_the_thresholds_in_any_key_order():
     assert review.scored_key(strict) != review.scored_key(report)
     other_video = dataclasses.replace(report, video=dataclasses.replace(report.video, sha256="f" * 64))
     assert review.scored_key(other_video) != review.scored_key(report)
+    judged = dataclasses.replace(report, reference={"session_uid": "u1", "recorded_on": "2026-11-02"})
+    assert review.scored_key(judged) != review.scored_key(report)
 
 
 def test_finished_jobs_are_kept_up_to_a_bound(monkeypatch):

@@ -69,3 +69,25 @@ def test_a_reps_worst_value_for_the_trend_is_its_largest_not_the_one_furthest_pa
 def test_a_rule_this_version_does_not_know_is_said_by_its_name():
     old = [_event("lumbar_wobble", 0, 12.0, "warn", 10.0)]  # as a stored report from another version may hold
     assert sentences(old, 1) == ["lumbar_wobble (warning) on rep 1: 12° against the warning limit of 10°."]
+
+
+def test_relative_events_say_what_they_were_compared_with():
+    from formcheck.verdict import sentences
+
+    event = {"rule": "spine_flexion", "severity": "fault", "value": 12.4, "limit": 10.0, "unit": "deg", "rep": 3,
+             "time_s": 4.0, "basis": "set", "measure": "bend_deg", "hip_deg": 95.0, "rep_value": 14.0,
+             "baseline_value": 1.6}
+    relative = {"basis": "set", "reference": None, "why_not_reference": "the camera is 20 deg further round the "
+                "lifter than in the reference", "baseline_reps": [0, 1]}
+    out = sentences([event, {**event, "rep": 4, "value": 15.0}], 5, relative)
+    assert out[0] == ("Rounded back (fault) on 2 of 5 reps, worst at rep 5: back outline 15° rounder than reps 1-2 "
+                      "at a hip angle of 95°, against the fault limit of 10°.")
+    assert out[1] == ("Not compared with your reference: the camera is 20 deg further round the lifter than in the "
+                      "reference. Back shape of each later rep compared with reps 1-2 of this set at the same hip angle.")
+    ref = {"basis": "reference", "reference": {"recorded_on": "2026-11-02"}, "baseline_reps": []}
+    lean = {"rule": "spine_hyperextension", "severity": "warn", "value": 7.0, "limit": 6.0, "unit": "deg", "rep": 0,
+            "time_s": 1.0, "basis": "reference", "measure": "lean_back_deg", "hip_deg": 180.0}
+    out = sentences([lean], 1, ref)
+    assert out[0] == ("Leaning back at lockout (warning) on rep 1: 7° further back at lockout than your reference, "
+                      "against the warning limit of 6°.")
+    assert out[1].startswith("Back shape compared with your reference from 2026-11-02")
