@@ -209,8 +209,11 @@ def analyse_clip(path: Path, settings: Settings) -> dict:
         assessment = assess(analysis, lift=settings.lift)
         report = score_report(analysis, assessment, limits)
         found = bool(report.lift and report.lift != "none")
-        thumbs = sessions.thumbnails(Reviewed(path.name, path, analysis, assessment), report) if found else {}
-        return {"report": report.to_dict(), "thumbnails": thumbs, "recorded_on": sessions.recorded_date(report),
+        reviewed = Reviewed(path.name, path, analysis, assessment)
+        thumbs = sessions.thumbnails(reviewed, report) if found else {}
+        phases = sessions.phase_stills(reviewed, report) if found else {}
+        return {"report": report.to_dict(), "thumbnails": thumbs, "phase_stills": phases,
+                "recorded_on": sessions.recorded_date(report),
                 "seconds": time.perf_counter() - started}
     except FormcheckError as exc:
         return {"error": str(exc), "seconds": time.perf_counter() - started}
@@ -233,7 +236,7 @@ def _save(store, clip: Clip, result: dict) -> Outcome:
         return outcome
     saved = store.save(NewSession(clip.athlete, report, clip.recorded_on or result["recorded_on"], clip.load_value,
                                   clip.load_unit, clip.rpe, clip.notes, result["thumbnails"],
-                                  video_name=clip.path.name))
+                                  video_name=clip.path.name, phase_stills=result.get("phase_stills", {})))
     outcome.session_id = saved.id
     return outcome
 

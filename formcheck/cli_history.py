@@ -148,12 +148,13 @@ def save_analyzed(options: SaveOptions | None, video: Path, analysis, assessment
     if not report.lift or report.lift == "none":
         print("not saved: no lift was found in this clip")
         return
-    thumbs = sessions.thumbnails(Reviewed(video.name, video, analysis, assessment), report)
+    reviewed = Reviewed(video.name, video, analysis, assessment)
+    thumbs = sessions.thumbnails(reviewed, report)
     with Store() as store:
         saved = store.save(NewSession(
             options.athlete, report, options.recorded_on or sessions.recorded_date(report),
             options.load_value, options.load_unit, options.rpe, options.notes, thumbs,
-            video if options.keep_video else None))
+            video if options.keep_video else None, phase_stills=sessions.phase_stills(reviewed, report)))
         print(f"saved session {saved.id}: {saved.athlete}, {saved.lift}, {saved.recorded_on}"
               f"{', ' + saved.load if saved.load else ''} ({len(thumbs)} flagged-frame thumbnails"
               f"{', video kept' if options.keep_video else ''}) in {store.describe()}")

@@ -239,6 +239,7 @@ class Reference:
     lift: str
     shape: dict
     athlete: str | None = None
+    session_id: int | None = None  # in the store it came from
 
     def to_dict(self) -> dict:
         return {"session_uid": self.session_uid, "recorded_on": self.recorded_on, "lift": self.lift,

@@ -256,6 +256,26 @@ def ring_joint(image: np.ndarray, points_px: np.ndarray, side: str | None, check
     return image
 
 
+OUTLINE_BGR = (255, 255, 0)  # cyan: the back's outline as the mask reads it
+
+
+def draw_outline(image: np.ndarray, edge_px: np.ndarray) -> np.ndarray:
+    """The back's outline (cyan) and the straight line between its ends (white, dashed): the
+    bend and the lower-back hollow are read between the two."""
+    h, w = image.shape[:2]
+    thick = max(int(round(max(h, w) / 240)), 2)
+    pts = np.round(edge_px).astype(np.int32)
+    cv2.polylines(image, [pts.reshape(-1, 1, 2)], False, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.polylines(image, [pts.reshape(-1, 1, 2)], False, OUTLINE_BGR, thick, cv2.LINE_AA)
+    a, b = edge_px[0], edge_px[-1]
+    n = max(int(np.hypot(*(b - a)) / (4 * thick)), 1)
+    for k in range(0, n, 2):  # dashes
+        p, q = a + (b - a) * k / n, a + (b - a) * min(k + 1, n) / n
+        cv2.line(image, tuple(np.round(p).astype(int)), tuple(np.round(q).astype(int)), (255, 255, 255), thick,
+                 cv2.LINE_AA)
+    return image
+
+
 def draw_flag(image: np.ndarray, check: dict) -> np.ndarray:
     """A banner across the bottom of the image: 'FAULT spine flexion 27.9 deg, limit 26 deg'.
     check: {rule, severity, value, limit, unit}. The text is sized to the image's width, so the
@@ -284,7 +304,7 @@ def render_frames(
     video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray, angles: dict[str, np.ndarray],
     side: str | None, statuses: list[dict] | None = None, max_side_px: int = 960,
     annotator: SkeletonAnnotator = SkeletonAnnotator(), checks: dict[int, dict] | None = None,
-    crop_to_body: bool = False, time_s: np.ndarray | None = None,
+    crop_to_body: bool = False, time_s: np.ndarray | None = None, outlines: dict[int, np.ndarray] | None = None,
 ) -> dict[int, np.ndarray]:
     """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px.
 
@@ -294,7 +314,9 @@ def render_frames(
     checks: frame index -> {rule, severity, value, limit, unit}: the flag a still illustrates,
     drawn as a ringed joint and a banner (frames without one get no banner).
     crop_to_body: cut the frame down to the lifter (with a margin) before scaling, so the body
-    and its readouts fill the still."""
+    and its readouts fill the still.
+    outlines: frame index -> the back's outline (k, 2) in image pixels (spine.outline_px), drawn
+    with the straight line between its ends: what the spine rules measure."""
     wanted = set(indices)
     out: dict[int, np.ndarray] = {}
     with VideoReader(video_path) as reader:
@@ -314,6 +336,9 @@ def render_frames(
             size = (max(2, int(image.shape[1] * factor)), max(2, int(image.shape[0] * factor)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
             points = points * factor
+            if outlines and outlines.get(i) is not None:
+                edge = (outlines[i] - ((box[0], box[1]) if box is not None else (0, 0))) * factor
+                draw_outline(image, edge)
             values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
             status = statuses[i] if statuses else None
             check = (checks or {}).get(i)

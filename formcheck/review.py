@@ -31,6 +31,7 @@ from formcheck.render import SkeletonAnnotator, render_frames, render_video
 from formcheck.report import Report
 from formcheck.relative import Reference
 from formcheck.scoring import score_report
+from formcheck.spine import outline_px
 from formcheck.thresholds import Thresholds
 from formcheck.video import VideoReader
 
@@ -206,6 +207,9 @@ def rule_title(rule: str) -> str:
     return rule.replace("_", " ").capitalize()
 
 
+SPINE_RULES = ("spine_flexion",)  # rules read from the back's outline: their stills draw it
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -232,7 +236,7 @@ def flag_details(report: Report) -> list[dict]:
 
 
 def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[dict] | None = None,
-           crop_to_body: bool = False, max_side_px: int = 720) -> dict[int, np.ndarray]:
+           crop_to_body: bool = False, max_side_px: int = 720, outline_all: bool = False) -> dict[int, np.ndarray]:
     """Annotated RGB stills (uint8, (h, w, 3)): skeleton, angles, and the flag's rule, value and
     limit on a banner with its joint ringed. flags: entries of `flag_details`, drawn on their peak
     frames; other frames show their own worst check. crop_to_body: cut to the lifter."""
@@ -246,8 +250,11 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
         checks[f["peak"]] = {k: f.get(k) for k in ("rule", "severity", "value", "limit", "unit", "basis")}
     # a cropped still is shown small: bigger joint numbers, and no corner box (the banner says it)
     annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
+    outlines = {i: outline_px(a.masks, a.poses, a.angles.side, a.angles.facing, i) for i in indices
+                if (outline_all or checks.get(i, {}).get("rule") in SPINE_RULES) and a.angles.side is not None}
     return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,
                          report.frame_status, max_side_px=max_side_px, checks=checks, crop_to_body=crop_to_body,
+                         outlines=outlines,
                          annotator=annotator, time_s=np.asarray(report.time_s))
 
 

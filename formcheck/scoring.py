@@ -154,7 +154,11 @@ def score_report(
         if judge_relative:
             judgement = relative.judge(this, lift, thresholds, reference)
             extra["relative"] = judgement.to_dict()
-            relative_events = relative.events(judgement, assessment.reps, analysis.angles["hip_deg"], series,
+            # a flag sits on a frame the mask was read on, so its still can draw the outline
+            sampled = np.zeros(n, bool)
+            sampled[spine.contour_frames] = True
+            relative_events = relative.events(judgement, assessment.reps, analysis.angles["hip_deg"],
+                                              {k: np.where(sampled, v, np.nan) for k, v in series.items()},
                                               analysis.poses.time_s)
     # Against a reference, leaning back at lockout is judged against the lifter's own lockout only.
     replaced = {"spine_hyperextension"} if judgement is not None and judgement.basis == "reference" else set()

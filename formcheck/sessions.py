@@ -16,6 +16,8 @@ from formcheck.report import Report
 THUMB_MAX_PX = 480  # long side of a stored thumbnail
 THUMB_QUALITY = 80  # JPEG quality
 MAX_THUMBS = 12  # flagged frames kept per session, worst first
+PHASE_REPS = 3  # reps whose phase stills are kept (a reference's compared stills)
+PHASE_MAX_PX = 360  # long side of a phase still
 _LOAD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|kgs|lb|lbs)?\s*$", re.IGNORECASE)
 
 
@@ -76,3 +78,37 @@ def thumbnails(reviewed, report: Report, limit: int = MAX_THUMBS) -> dict[int, b
     stills = review.frames(reviewed, report, sorted({f["peak"] for f in flags}), flags, crop_to_body=True,
                            max_side_px=THUMB_MAX_PX)
     return {i: jpeg(image) for i, image in stills.items()}
+
+
+def phase_frames(reviewed, report: Report, max_reps: int = PHASE_REPS) -> list[int]:
+    """For the first reps of a set with a back shape (relative.py): per hip-angle bin the shape
+    was read in, the frame the mask was sampled on whose hip angle is nearest the bin's centre.
+    What a later set's flagged rep is shown beside when this set is the reference."""
+    shape = report.assessment.get("shape")
+    if not shape:
+        return []
+    hip = reviewed.analysis.angles["hip_deg"]
+    sampled = np.array(sorted(reviewed.analysis.masks.samples), int)
+    edges = np.asarray(shape["phase_edges_deg"], float)
+    centres = (edges[:-1] + edges[1:]) / 2
+    out = set()
+    for rep_shape, rep in zip(shape["reps"][:max_reps], report.reps):
+        frames = sampled[(sampled >= rep["start"]) & (sampled <= rep["end"])]
+        frames = frames[np.isfinite(hip[frames])] if len(frames) else frames
+        if not len(frames):
+            continue
+        for k, centre in enumerate(centres):
+            if any(rep_shape["bins"][name][k] is not None for name in rep_shape["bins"]):
+                out.add(int(frames[np.argmin(np.abs(hip[frames] - centre))]))
+    return sorted(out)
+
+
+def phase_stills(reviewed, report: Report, max_reps: int = PHASE_REPS) -> dict[int, bytes]:
+    """JPEG stills of `phase_frames`, each with the back's outline drawn."""
+    from formcheck import review
+
+    frames = phase_frames(reviewed, report, max_reps)
+    if not frames:
+        return {}
+    stills = review.frames(reviewed, report, frames, crop_to_body=True, max_side_px=PHASE_MAX_PX, outline_all=True)
+    return {i: jpeg(image, PHASE_MAX_PX) for i, image in stills.items()}

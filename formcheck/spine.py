@@ -103,6 +103,25 @@ def contour_measures(masks: Masks, frames: list[int], poses: Poses, side: str,
     return bends, hollows
 
 
+def outline_px(masks: Masks, poses: Poses, side: str, facing: int, index: int) -> np.ndarray | None:
+    """The back's outline on a frame the mask sample took: edge points (k, 2) in image pixels
+    from the buttocks up to the shoulder (contour.HOLLOW_STATIONS, where found); None on other
+    frames or where no outline is read. What the stills draw for the spine rules."""
+    sample = masks.samples.get(index)
+    if sample is None:
+        return None
+    hip, shoulder = (poses.image_px[index, side_landmark(side, j), :2].astype(np.float64) for j in ("hip", "shoulder"))
+    if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
+        return None
+    mask = sample.nearest((hip + shoulder) / 2)
+    if mask is None:
+        return None
+    s = sample.scale
+    edge = back_profile(mask, hip * s, shoulder * s, facing, stations=HOLLOW_STATIONS).edge_px / s
+    edge = edge[np.isfinite(edge).all(axis=1)]
+    return edge if len(edge) >= 3 else None
+
+
 def _interpolate(values: dict[int, float], time_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Samples -> (frames,): each sample is the median of itself and its neighbours (within
     max_gap_s), so one ragged mask does not make an event; gaps up to max_gap_s are interpolated."""

@@ -231,6 +231,7 @@ class NewSession:
     thumbnails: dict[int, bytes] = dataclasses.field(default_factory=dict)
     video: Path | None = None
     video_name: str | None = None  # the name the lifter knows the clip by (default: the report's file name)
+    phase_stills: dict[int, bytes] = dataclasses.field(default_factory=dict)  # sessions.phase_stills
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,7 +351,7 @@ class Store:
         report_json = json.dumps(report, allow_nan=False, separators=(",", ":"))
         uid = uuid.uuid4().hex
         try:
-            folder, file_rows = self._write_files(uid, new.thumbnails, new.video)
+            folder, file_rows = self._write_files(uid, new.thumbnails, new.video, new.phase_stills)
         except OSError as exc:
             shutil.rmtree(self.home / "sessions" / ".staging" / uid, ignore_errors=True)
             raise StoreError(f"cannot write the session's files under {self.home}: {exc.strerror}") from None
@@ -394,15 +395,17 @@ class Store:
         conn.execute(insert(athletes).values(name=name, created_at=now).on_conflict_do_nothing(index_elements=["name"]))
         return conn.execute(sa.select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
 
-    def _write_files(self, uid: str, thumbnails: dict[int, bytes], video: Path | None) -> tuple[Path, list[dict]]:
+    def _write_files(self, uid: str, thumbnails: dict[int, bytes], video: Path | None,
+                     phase_stills: dict[int, bytes] | None = None) -> tuple[Path, list[dict]]:
         staging = self.home / "sessions" / ".staging" / uid
         staging.mkdir(parents=True)
         rows = []
-        for frame, data in sorted(thumbnails.items()):
-            name = f"frame_{int(frame):06d}.jpg"
-            _write_synced(staging / name, data)
-            rows.append({"kind": "thumbnail", "frame": int(frame), "path": f"sessions/{uid}/{name}",
-                         "bytes": len(data), "sha256": _sha256(data)})
+        for kind, prefix, stills in (("thumbnail", "frame", thumbnails), ("phase", "phase", phase_stills or {})):
+            for frame, data in sorted(stills.items()):
+                name = f"{prefix}_{int(frame):06d}.jpg"
+                _write_synced(staging / name, data)
+                rows.append({"kind": kind, "frame": int(frame), "path": f"sessions/{uid}/{name}",
+                             "bytes": len(data), "sha256": _sha256(data)})
         if video is not None:
             name = "video" + (Path(video).suffix.lower() or ".mp4")
             digest = hashlib.sha256()
@@ -579,7 +582,7 @@ class Store:
         if record is None:
             return None
         return Reference(record.uid, record.recorded_on.isoformat(), lift, self.shapes([record.id])[record.id],
-                         record.athlete)
+                         record.athlete, record.id)
 
     # --- integrity -----------------------------------------------------------------------
     def orphans(self, min_age_s: float = 0) -> list[Path]:

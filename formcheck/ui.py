@@ -86,7 +86,7 @@ def show_progress(progress: review.Progress) -> None:
 
 
 def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results",
-                 stills: dict[int, np.ndarray] | None = None) -> None:
+                 stills: dict[int, np.ndarray] | None = None, compare=None) -> None:
     """Draw one analysed set, top to bottom: warnings, headline (lift, view, reps, score, flags),
     timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
 
@@ -95,7 +95,9 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         report whose video is not at hand) the same page is drawn without the frame viewer and video.
     key: prefix for the widget keys, so two results can share one page.
     stills: with no source, pictures for the gallery: peak frame -> RGB uint8 (height, width, 3),
-        e.g. the thumbnails a saved session kept."""
+        e.g. the thumbnails a saved session kept.
+    compare: flag -> (the reference's still at the same hip angle, its caption) or None
+        (ui_store.reference_stills): shown beside the flag's own still."""
     for warning in report.warnings:
         st.warning(warning, icon=":material/warning:")
     flags = review.flag_details(report)
@@ -129,10 +131,16 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
         images = (_stills(str(source.path), scored, tuple(f["peak"] for f in shown), True, STILL_PX,
                           source, report, tuple(shown)) if source else stills or {})
         for n, flag in enumerate(shown):
-            with st.container(border=True):
-                image_col, text_col = st.columns([2, 3], vertical_alignment="center")
+            pair = compare(flag) if compare else None
+            with st.container(border=True, key=f"{key}_flag_{n}"):
+                if pair is None:
+                    image_col, text_col = st.columns([2, 3], vertical_alignment="center")
+                else:
+                    image_col, ref_col, text_col = st.columns([2, 2, 2], vertical_alignment="center")
+                    ref_col.image(pair[0], caption=pair[1], width=_fit(pair[0], STILL_MAX_HEIGHT_PX))
                 if flag["peak"] in images:
-                    image_col.image(images[flag["peak"]], width=_fit(images[flag["peak"]], STILL_MAX_HEIGHT_PX))
+                    image_col.image(images[flag["peak"]], width=_fit(images[flag["peak"]], STILL_MAX_HEIGHT_PX),
+                                    caption="This rep" if pair else None)
                 text_col.markdown(f"**{flag['title']}**  \n{flag['where']}  \n{flag['measured']}  \n"
                                   f"*{flag['cue']}*")
                 if source:

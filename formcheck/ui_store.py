@@ -70,6 +70,29 @@ def reference_picker(lift: str | None, key: str = "judge") -> tuple[str | None, 
     return athlete, reference
 
 
+def reference_stills(reference: Reference | None):
+    """For the review page's gallery: a function from a flag judged against the reference to the
+    reference's own still at the nearest hip angle (its phase stills, kept at save time, with the
+    back's outline drawn) and a caption; None when there is nothing to show."""
+    store = open_store() if reference is not None and reference.session_id is not None else None
+    if store is None:
+        return None
+    files = _kept(store.files(reference.session_id), "phase")
+    if not files:
+        return None
+    hip = _stored_report(store, store.session(reference.session_id)).angles["hip_deg"]
+
+    def find(flag: dict) -> tuple[np.ndarray, str] | None:
+        if flag.get("basis") != "reference" or flag.get("hip_deg") is None:
+            return None
+        near = min(files, key=lambda f: abs(hip[f["frame"]] - flag["hip_deg"]) if np.isfinite(hip[f["frame"]])
+                   else np.inf)
+        image = np.asarray(Image.open(near["path"]).convert("RGB"))
+        return image, f"Your reference of {reference.recorded_on}, hip {hip[near['frame']]:.0f}°"
+
+    return find
+
+
 def save_form(reviewed: review.Reviewed, report: Report, key: str = "save", athlete: str | None = None) -> None:
     """'Save this session' under the results: athlete, date (from the video when it has one),
     load and unit, RPE, notes, keep-the-video, make-it-my-reference. Saves the report scored at
@@ -147,6 +170,7 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str, athlete: str
                 load_value=None if load is None else float(load), load_unit=None if load is None else unit,
                 rpe=None if rpe == "-" else float(rpe), notes=notes or "",
                 thumbnails=sessions.thumbnails(reviewed, report), video=reviewed.path if keep else None,
+                phase_stills=sessions.phase_stills(reviewed, report),
                 video_name=reviewed.name))
     except FormcheckError as exc:
         st.error(f"Not saved: {exc}", icon=":material/error:")

@@ -71,7 +71,7 @@ if reviewed is None:
 
 athlete, reference = ui_store.reference_picker(reviewed.assessment.lift.kind)
 report = review.rescore(reviewed, limits, reference)
-ui.show_results(report, reviewed)
+ui.show_results(report, reviewed, compare=ui_store.reference_stills(reference))
 ui_store.save_form(reviewed, report, athlete=athlete)
 with st.expander("About these numbers, and when to see a professional"):
     st.markdown(ui.ABOUT)

@@ -45,6 +45,10 @@ def test_reference_saved_on_the_page_judges_the_next_set(browser, page_url, clip
     verdict = page.locator("[class*=st-key-results_verdict]").inner_text()
     assert "Rounded back (fault)" in verdict and "compared with your reference from" in verdict
     assert page.get_by_text("Traceback").count() == 0
+    # the flagged rep's still beside the reference's still at the same hip angle, both drawn
+    pair = page.locator("[class*=st-key-results_flag_0]")
+    pair.get_by_text("Your reference of 2022-12-27").wait_for(timeout=30000)
+    assert pair.locator("[data-testid=stImage] img").count() == 2
     screenshot(page, "reference_2_judged.png")
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(1500)

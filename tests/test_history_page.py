@@ -236,6 +236,9 @@ def test_a_reference_saved_from_the_page_judges_the_next_set_after_a_restart(hom
     next(b for b in at.button if b.label == "Save session").click().run()
     assert not at.exception and "Saved as session 1 for Kim" in at.success[0].value
     assert "This is Kim's deadlift reference" in at.success[1].value
+    with Store() as store:  # the stills a later set's flags are shown beside
+        phases = [f for f in store.files(1) if f["kind"] == "phase"]
+        assert phases and all(f["path"].read_bytes()[:3] == b"\xff\xd8\xff" for f in phases)
     # a new page (a restart: the reference comes from the database), the rounded set of the same lifter
     at = _reference_page(clip("deadlift_side_roundback_01.mp4"), monkeypatch)
     assert at.selectbox(key="judge_athlete").options == [ui_store_nobody(), "Kim"]
