@@ -126,18 +126,24 @@ def test_grow_clip_rounds_more_every_rep(body):
     entry = BODIES[body]["grow"]
     truth = _truth(entry)
     assert len(truth["reps"]) == len(truth["faults"]) == 5
-    peaks = [rep["spine_flexion"]["lumbar_max_deg"] for rep in truth["faults"]]
+    lumbar = np.array(truth["frames"]["lumbar_flexion_deg"], float)
+    peaks = [float(lumbar[r["start"]:r["end"] + 1].max()) for r in truth["reps"]]  # on the posed bones
     assert np.all(np.diff(peaks) > 5.0)
-    np.testing.assert_allclose(peaks, [0.0, 7.5, 15.0, 22.5, 30.0], atol=0.6)
+    np.testing.assert_allclose(peaks, [0.0, 7.5, 15.0, 22.5, 30.0], atol=0.1)
     assert entry["lumbar_max_deg"] == [round(p, 2) for p in peaks]
-    assert entry["labels"][0]["spine_flexion"] == "ok" and entry["labels"][-1]["spine_flexion"] == "fault"
+    # The labels follow each rep's own flexion (measured while the trunk is hinged, so up to a
+    # degree or so under the bones' peak for an upright deadlifter; still rising).
+    hinged = [rep["spine_flexion"]["lumbar_max_deg"] for rep in truth["faults"]]
+    assert np.all(np.diff(hinged) > 5.0) and np.all(np.array(hinged) <= np.array(peaks) + 0.01)  # frames stored to 3 decimals
+    assert [labels["spine_flexion"] for labels in entry["labels"]] == ["ok", "ok", "ok", "warn", "fault"]
 
 
 @pytest.mark.parametrize("body", sorted(BODIES))
 def test_flexion_sessions_carry_their_asked_flexion(body):
     for role in ("ref", "l00", "l10", "l15", "l20", "l30", "cam00", "cam15"):
         entry = BODIES[body][role]
-        np.testing.assert_allclose(entry["lumbar_max_deg"], entry["lumbar_peak_per_rep"], atol=0.6)
+        np.testing.assert_allclose(entry["lumbar_max_deg"], entry["lumbar_peak_per_rep"], atol=0.1)
+        assert all(h <= m + 0.01 for h, m in zip(entry["lumbar_hinged_max_deg"], entry["lumbar_max_deg"]))
 
 
 @pytest.mark.parametrize("body", sorted(BODIES))

@@ -177,7 +177,11 @@ def write_manifest(folder: Path = SERIES_DIR) -> dict:
                        "distance_m": round(cam.distance_m, 3),
                        "move": {"yaw_deg": move[0], "distance_m": move[1], "height_m": move[2]}},
             "reps_frames": [[r["start"], r["turn"], r["end"]] for r in truth["reps"]],
-            "lumbar_max_deg": [round(rep["spine_flexion"]["lumbar_max_deg"], 2) for rep in truth["faults"]],
+            # Per rep: the bones' largest lumbar flexion (what was asked), and the truth label's
+            # measure, the largest while the trunk is hinged (clip.fault_labels): lower where the
+            # flexion peaks as an upright lifter's trunk is already under the hinge limit.
+            "lumbar_max_deg": [_rep_max(truth["frames"]["lumbar_flexion_deg"], r) for r in truth["reps"]],
+            "lumbar_hinged_max_deg": [round(rep["spine_flexion"]["lumbar_max_deg"], 2) for rep in truth["faults"]],
             "labels": [{k: rep[k]["label"] for k in rep if isinstance(rep[k], dict)} for rep in truth["faults"]],
             "command": command([item]),
         })
@@ -193,6 +197,11 @@ def write_manifest(folder: Path = SERIES_DIR) -> dict:
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest
+
+
+def _rep_max(values: list, rep: dict) -> float:
+    """Largest value of a truth frame column over one rep (its start to end frame), 2 decimals."""
+    return round(float(np.nanmax(np.array(values[rep["start"]:rep["end"] + 1], float))), 2)
 
 
 def load_manifest(folder: Path = SERIES_DIR) -> dict:
