@@ -96,22 +96,20 @@ def _rate(rows: list[dict], mode: str, level: int) -> str:
     judged = [r for r in rows if r[mode] is not None]
     if not judged:
         return "-"
-    hits = sum(r[mode] >= level for r in judged)
-    return f"{hits}/{len(judged)}"
+    return f"{sum(r[mode] >= level for r in judged)}/{len(judged)}"
 
 
 def table(rows: list[dict], title: str, modes=MODES) -> list[str]:
     names = {"reference": "against the reference", "no_reference": "no reference (set baseline)",
              "absolute": "absolute limits alone"}
-    head = "| lumbar flexion | reps | " + " | ".join(f"{names[m]}: flagged / fault" for m in modes) + " |"
+    head = ("| lumbar flexion | reps (found) | " + " | ".join(f"{names[m]}: flagged / fault" for m in modes) + " |")
     lines = [f"#### {title}", "", head, "|---|---:|" + "---:|" * len(modes)]
-    steps = sorted({r["lumbar_deg"] for r in rows})
     groups: dict[str, list[dict]] = {}
-    for lumbar in steps:
-        groups.setdefault(_step(lumbar), []).extend(r for r in rows if r["lumbar_deg"] == lumbar)
+    for r in sorted(rows, key=lambda r: r["lumbar_deg"]):  # the asked step: the bones' peak to 0.5 deg
+        groups.setdefault(_step(round(r["lumbar_deg"] * 2) / 2), []).append(r)
     for name, picked in groups.items():
         cells = " | ".join(f"{_rate(picked, m, 1)} / {_rate(picked, m, 2)}" for m in modes)
-        lines.append(f"| {name} | {len(picked)} | {cells} |")
+        lines.append(f"| {name} | {len(picked)} ({sum(r['found'] for r in picked)}) | {cells} |")
     return lines + [""]
 
 
@@ -128,6 +126,8 @@ def summary(rows: list[dict]) -> dict:
         out[split] = {
             "bodies": list(bodies),
             "found_15deg_against_reference": [sum(r["reference"] >= 1 for r in fifteen), len(fifteen)],
+            "compared_15deg": sum(r["worst"] is not None for r in fifteen),
+            "compared_neutral": sum(r["worst"] is not None for r in neutral),
             "false_flags_neutral_against_reference": [sum(r["reference"] >= 1 for r in neutral), len(neutral)],
             "found_15deg_absolute": [sum(r["absolute"] >= 1 for r in fifteen), len(fifteen)],
             "false_flags_neutral_absolute": [sum(r["absolute"] >= 1 for r in neutral), len(neutral)],
@@ -137,14 +137,17 @@ def summary(rows: list[dict]) -> dict:
 
 def markdown(rows: list[dict], summ: dict) -> str:
     lines = ["### The goal's figures", "",
-             "Against the reference, same camera, reps formcheck found (flagged = warning or fault).", "",
-             "| bodies | 15° found: against the reference | 15° found: absolute limits | false flags on neutral reps: "
-             "against the reference | false flags: absolute limits |", "|---|---:|---:|---:|---:|"]
+             "Against the reference, same camera, reps formcheck found (flagged = warning or fault); compared: reps "
+             "whose shape and the reference's share two neighbouring hip-angle bins.", "",
+             "| bodies | 15° found: against the reference (reps compared) | 15° found: absolute limits | false flags on "
+             "neutral reps: against the reference (reps compared) | false flags: absolute limits |",
+             "|---|---:|---:|---:|---:|"]
     for split, s in summ.items():
         f = lambda pair: f"{pair[0]} of {pair[1]}"  # noqa: E731
         lines.append(f"| {split.replace('_', '-')} ({', '.join(map(str, s['bodies']))}) | "
-                     f"{f(s['found_15deg_against_reference'])} | {f(s['found_15deg_absolute'])} | "
-                     f"{f(s['false_flags_neutral_against_reference'])} | {f(s['false_flags_neutral_absolute'])} |")
+                     f"{f(s['found_15deg_against_reference'])} ({s['compared_15deg']}) | {f(s['found_15deg_absolute'])} | "
+                     f"{f(s['false_flags_neutral_against_reference'])} ({s['compared_neutral']}) | "
+                     f"{f(s['false_flags_neutral_absolute'])} |")
     lines += ["", "### Per flexion step", ""]
     for lift in ("deadlift", "squat"):
         for split, bodies in (("calibration", CALIBRATION_BODIES), ("held-out", (2, 3, 5))):
