@@ -161,7 +161,7 @@ def score_report(
                                               {k: np.where(sampled, v, np.nan) for k, v in series.items()},
                                               analysis.poses.time_s)
     # Against a reference, leaning back at lockout is judged against the lifter's own lockout only.
-    replaced = {"spine_hyperextension"} if judgement is not None and judgement.basis == "reference" else set()
+    replaced = {"spine_hyperextension"} if judgement is not None and judgement.lean_back else set()
     values = {k: v for k, v in values.items() if k not in replaced}
     severities = rule_severities(values, analysis.poses.time_s, lift, thresholds)
     events = relative.merge(find_events(values, moments, measures, lift, thresholds, severities), relative_events,
