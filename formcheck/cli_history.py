@@ -163,12 +163,12 @@ def save_analyzed(options: SaveOptions | None, video: Path, analysis, assessment
 
 
 def cmd_reference(args: argparse.Namespace, err: TextIO) -> int:
-    from formcheck.store import Store
+    from formcheck.store import Store, clean_name
 
     with Store() as store:
         if args.set is not None:
             record = store.session(args.set)
-            if record.athlete != " ".join(args.athlete.split()):
+            if record.athlete != clean_name(args.athlete):
                 raise FormcheckError(f"session {args.set} is {record.athlete}'s, not {args.athlete}'s")
             _make_reference(store, args.set, store.report_dict(args.set), args.force)
             return 0

@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 
+from formcheck.faults import SEVERITIES, FaultEvent
 from formcheck.landmarks import Poses, side_landmark
 from formcheck.reps import Rep
 from formcheck.thresholds import Thresholds
@@ -297,11 +298,9 @@ def _nearest_frame(rep: Rep, hip_deg: np.ndarray, values: np.ndarray | None, hip
 
 
 def events(j: Judgement, reps: list[Rep], hip_deg: np.ndarray, series: dict[str, np.ndarray],
-           time_s: np.ndarray) -> list:
+           time_s: np.ndarray) -> list[FaultEvent]:
     """The judgement's flags as fault events (spine_flexion, and spine_hyperextension against a
     reference), one per rep at most per rule, on the frame where the rep deviated most."""
-    from formcheck.faults import SEVERITIES, FaultEvent
-
     by_index = {rep.index: rep for rep in reps}
     out = []
     for rule, worst_of in (("spine_flexion", {r: worst(d) for r, d in j.spine.items()}),
@@ -318,13 +317,11 @@ def events(j: Judgement, reps: list[Rep], hip_deg: np.ndarray, series: dict[str,
     return out
 
 
-def merge(absolute: list, relative: list, replace_rules: set[str]) -> list:
+def merge(absolute: list[FaultEvent], relative: list[FaultEvent], replace_rules: set[str]) -> list[FaultEvent]:
     """Absolute events with the relative ones: a rule in `replace_rules` is judged relatively only
     (its absolute events are dropped); for the others, per rep, the relative event replaces the
     rule's absolute events when it is at least as severe, else the absolute ones stay. Absolute
     limits keep applying: a rep past them is never let off because its baseline was as bad."""
-    from formcheck.faults import SEVERITIES
-
     rel = {(e.rule, e.rep): e for e in relative}
     kept = []
     for e in absolute:
