@@ -81,32 +81,9 @@ def arm_segments(points_px: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def contour_measures(masks: Masks, frames: list[int], poses: Poses, side: str,
-                     facing: int) -> tuple[dict[int, float], dict[int, float]]:
-    """(bend, lower-back hollow) per frame, from the sampled mask whose torso centre is nearest
-    the lifter's (contour.back_profile; the hollow's outline keeps arm points: they lie above it)."""
-    hip_i, shoulder_i = side_landmark(side, "hip"), side_landmark(side, "shoulder")
-    bends, hollows = {}, {}
-    for index in frames:
-        sample = masks.samples[index]
-        hip, shoulder = (poses.image_px[index, i, :2].astype(np.float64) for i in (hip_i, shoulder_i))
-        if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
-            continue
-        mask = sample.nearest((hip + shoulder) / 2)
-        if mask is None:
-            continue
-        s = sample.scale
-        arms = [(a * s, b * s) for a, b in arm_segments(poses.image_px[index])]
-        bends[index] = back_profile(mask, hip * s, shoulder * s, facing, arms).bend_deg
-        dense = back_profile(mask, hip * s, shoulder * s, facing, stations=HOLLOW_STATIONS)
-        hollows[index] = hollow(dense.offsets_px, float(np.linalg.norm(shoulder - hip)) * s)
-    return bends, hollows
-
-
-def outline_px(masks: Masks, poses: Poses, side: str, facing: int, index: int) -> np.ndarray | None:
-    """The back's outline on a frame the mask sample took: edge points (k, 2) in image pixels
-    from the buttocks up to the shoulder (contour.HOLLOW_STATIONS, where found); None on other
-    frames or where no outline is read. What the stills draw for the spine rules."""
+def _sampled_trunk(masks: Masks, poses: Poses, side: str, index: int):
+    """(mask, hip, shoulder, scale) on a frame the mask sample took, the points in the mask's
+    pixels; None on other frames, without both points, or with no mask near the lifter's torso."""
     sample = masks.samples.get(index)
     if sample is None:
         return None
@@ -114,10 +91,35 @@ def outline_px(masks: Masks, poses: Poses, side: str, facing: int, index: int) -
     if not (np.isfinite(hip).all() and np.isfinite(shoulder).all()):
         return None
     mask = sample.nearest((hip + shoulder) / 2)
-    if mask is None:
+    return None if mask is None else (mask, hip * sample.scale, shoulder * sample.scale, sample.scale)
+
+
+def contour_measures(masks: Masks, frames: list[int], poses: Poses, side: str,
+                     facing: int) -> tuple[dict[int, float], dict[int, float]]:
+    """(bend, lower-back hollow) per frame, from the sampled mask whose torso centre is nearest
+    the lifter's (contour.back_profile; the hollow's outline keeps arm points: they lie above it)."""
+    bends, hollows = {}, {}
+    for index in frames:
+        trunk = _sampled_trunk(masks, poses, side, index)
+        if trunk is None:
+            continue
+        mask, hip, shoulder, s = trunk
+        arms = [(a * s, b * s) for a, b in arm_segments(poses.image_px[index])]
+        bends[index] = back_profile(mask, hip, shoulder, facing, arms).bend_deg
+        dense = back_profile(mask, hip, shoulder, facing, stations=HOLLOW_STATIONS)
+        hollows[index] = hollow(dense.offsets_px, float(np.linalg.norm(shoulder - hip)))
+    return bends, hollows
+
+
+def outline_px(masks: Masks, poses: Poses, side: str, facing: int, index: int) -> np.ndarray | None:
+    """The back's outline on a frame the mask sample took: edge points (k, 2) in image pixels
+    from the buttocks up to the shoulder (contour.HOLLOW_STATIONS, where found); None on other
+    frames or where no outline is read. What the stills draw for the spine rules."""
+    trunk = _sampled_trunk(masks, poses, side, index)
+    if trunk is None:
         return None
-    s = sample.scale
-    edge = back_profile(mask, hip * s, shoulder * s, facing, stations=HOLLOW_STATIONS).edge_px / s
+    mask, hip, shoulder, s = trunk
+    edge = back_profile(mask, hip, shoulder, facing, stations=HOLLOW_STATIONS).edge_px / s
     edge = edge[np.isfinite(edge).all(axis=1)]
     return edge if len(edge) >= 3 else None
 
