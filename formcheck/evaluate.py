@@ -8,7 +8,14 @@ at fault severity (warnings do not count). For each rule: recall = found on clip
 it; precision = of the clips it was found on, those labelled with it; false-alarm rate = found on
 clips labelled `none`. Clips labelled `unspecified` count in neither set. Good lifts (a lift
 labelled with no fault) with any rule at fault level are counted too, all and those whose label
-is of high or medium confidence: how often a lifter who did it right is told otherwise.
+is of high or medium confidence: how often a lifter who did it right is told otherwise. Each rule
+is also counted with its warnings (`found_any`): a rule capped at a warning (faults.py) is
+measured there.
+
+Held out: a third of the clips, picked by the SHA-1 of the file name (`held_out`) before the rules
+of thresholds 2026.12-2 were changed, are reported apart: no rule was changed by looking at them.
+View accuracy is given over all clips and over lift clips alone (a clip with nobody lifting has no
+view that decides what is scored; labels.csv gives `front` as a placeholder on an empty street).
 
 Absolute and relative side by side: every clip is scored as formcheck scores it (a set of enough
 reps judged against its own first reps too, relative.py) and with the absolute limits alone. With
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -38,6 +46,11 @@ from formcheck.thresholds import Thresholds
 
 # A labelled "rear" view cannot be told from a front one (see view.py).
 _VIEW_ALIASES = {"rear": "front"}
+HELD_OUT_EVERY = 3  # one clip in three is held out (module doc)
+
+
+def held_out(video: str) -> bool:
+    return int(hashlib.sha1(video.encode()).hexdigest(), 16) % HELD_OUT_EVERY == 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +65,7 @@ class ClipResult:
     error: str | None = None
     confidence: str = ""  # of the fault label: high, medium or low
     found_absolute: frozenset = frozenset()  # fault-level rules with the absolute limits alone
+    found_any: frozenset = frozenset()  # rules found at warning or fault level
 
     def row(self) -> dict:
         return {
@@ -59,6 +73,7 @@ class ClipResult:
             "faults_expected": "unspecified" if self.unspecified else sorted(self.faults[0]) or ["none"],
             "faults_found": sorted(self.faults[1]) or ["none"], "score": self.score, "error": self.error,
             "confidence": self.confidence, "faults_found_absolute": sorted(self.found_absolute) or ["none"],
+            "warned_or_worse": sorted(self.found_any) or ["none"], "held_out": held_out(self.video),
         }
 
 
@@ -72,8 +87,8 @@ def _expected(label: dict) -> frozenset:
     return frozenset() if faults in ("none", "unspecified", "") else frozenset(faults.split(";"))
 
 
-def _found(report) -> frozenset:
-    return frozenset(e["rule"] for e in report.faults if e["severity"] == "fault")
+def _found(report, severities: tuple[str, ...] = ("fault",)) -> frozenset:
+    return frozenset(e["rule"] for e in report.faults if e["severity"] in severities)
 
 
 def _scored(video: Path, thresholds: Thresholds, model: str, **kw):
@@ -97,6 +112,7 @@ def evaluate_clip(label: dict, videos: Path, thresholds: Thresholds, model: str)
         label["video"], (label["lift"], report.lift), (expected_view, report.view),
         (int(label["reps"] or 0), len(report.reps)), (expected, _found(report)), unspecified, report.score,
         confidence=label.get("confidence", ""), found_absolute=_found(absolute),
+        found_any=_found(report, ("warn", "fault")),
     ), report.assessment.get("shape")
 
 
@@ -144,14 +160,21 @@ def summarise_pairs(rows: list[dict]) -> dict:
     return out
 
 
-def summarise(results: list[ClipResult], absolute_too: bool = True) -> dict:
-    """absolute_too: also the same summary with the absolute limits alone (`absolute_only`)."""
+def _share(hits: int, of: int) -> float | None:
+    return hits / of if of else None
+
+
+def summarise(results: list[ClipResult], absolute_too: bool = True, splits: bool = True) -> dict:
+    """absolute_too: also the same summary with the absolute limits alone (`absolute_only`);
+    splits: also each split's own summary (`splits`: calibration, held_out)."""
     n = len(results)
+    lifts = [r for r in results if r.lift[0] != "none"]
     summary = {
         "clips": n,
-        "lift_accuracy": sum(r.lift[0] == r.lift[1] for r in results) / n if n else None,
-        "view_accuracy": sum(r.view[0] == r.view[1] for r in results) / n if n else None,
-        "rep_count_exact": sum(r.reps[0] == r.reps[1] for r in results) / n if n else None,
+        "lift_accuracy": _share(sum(r.lift[0] == r.lift[1] for r in results), n),
+        "view_accuracy": _share(sum(r.view[0] == r.view[1] for r in results), n),
+        "view_accuracy_lift_clips": _share(sum(r.view[0] == r.view[1] for r in lifts), len(lifts)),
+        "rep_count_exact": _share(sum(r.reps[0] == r.reps[1] for r in results), n),
         "faults": {},
     }
     # good lifts: a lift labelled with no fault and analysed; "flagged" = any rule at fault level
@@ -168,20 +191,43 @@ def summarise(results: list[ClipResult], absolute_too: bool = True) -> dict:
         found = [r for r in labelled if rule.name in r.faults[1]]
         hits = [r for r in positives if rule.name in r.faults[1]]
         alarms = [r for r in clean if rule.name in r.faults[1]]
+        found_any = [r for r in labelled if rule.name in r.found_any]
+        hits_any = [r for r in positives if rule.name in r.found_any]
         summary["faults"][rule.name] = {
             "labelled": len(positives), "found": len(found), "hits": len(hits), "false_alarms": len(alarms),
-            "recall": len(hits) / len(positives) if positives else None,
-            "precision": len(hits) / len(found) if found else None,
-            "false_alarm_rate": len(alarms) / len(clean) if clean else None,
+            "recall": _share(len(hits), len(positives)), "precision": _share(len(hits), len(found)),
+            "false_alarm_rate": _share(len(alarms), len(clean)), "cap": rule.cap,
+            "found_any": len(found_any), "recall_any": _share(len(hits_any), len(positives)),
+            "precision_any": _share(len(hits_any), len(found_any)),
         }
     if absolute_too:
         summary["absolute_only"] = summarise(
-            [dataclasses.replace(r, faults=(r.faults[0], r.found_absolute)) for r in results], absolute_too=False)
+            [dataclasses.replace(r, faults=(r.faults[0], r.found_absolute)) for r in results], False, False)
+    if splits:
+        summary["splits"] = {name: summarise([r for r in results if held_out(r.video) == flag], False, False)
+                             for name, flag in (("calibration", False), ("held_out", True))}
     return summary
 
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f} %"
+
+
+def _good(g: dict) -> str:
+    return f"{g['with_fault_flag']} of {g['clips']} ({_pct(g['share'])})"
+
+
+def _splits_table(summary: dict) -> list[str]:
+    splits = summary["splits"]
+    lines = ["", "Calibration clips against held-out clips (module doc of formcheck/evaluate.py):", "",
+             "| split | clips | lift right | view right (lift clips) | reps exact | good lifts with a fault-level "
+             "flag | rules found at fault level: hits of calls |", "|---|---:|---:|---:|---:|---|---|"]
+    for name, s in splits.items():
+        calls = ", ".join(f"{rule} {f['hits']}/{f['found']}" for rule, f in s["faults"].items() if f["found"])
+        lines.append(f"| {name.replace('_', '-')} | {s['clips']} | {_pct(s['lift_accuracy'])} | "
+                     f"{_pct(s['view_accuracy_lift_clips'])} | {_pct(s['rep_count_exact'])} | "
+                     f"{_good(s['good_lifts'])} | {calls or '-'} |")
+    return lines
 
 
 def markdown(summary: dict, results: list[ClipResult], thresholds_version: str, model: str) -> str:
@@ -190,33 +236,41 @@ def markdown(summary: dict, results: list[ClipResult], thresholds_version: str, 
         "",
         "| measure | value |", "|---|---:|",
         f"| lift right (incl. no lift) | {_pct(summary['lift_accuracy'])} |",
-        f"| view right | {_pct(summary['view_accuracy'])} |",
+        f"| view right, all clips | {_pct(summary['view_accuracy'])} |",
+        f"| view right, lift clips | {_pct(summary['view_accuracy_lift_clips'])} |",
         f"| rep count exact | {_pct(summary['rep_count_exact'])} |",
         *[f"| good lifts{label} with a fault-level flag (absolute limits alone: "
-          f"{a['with_fault_flag']} of {a['clips']}) | {g['with_fault_flag']} of {g['clips']} ({_pct(g['share'])}) |"
+          f"{a['with_fault_flag']} of {a['clips']}) | {_good(g)} |"
           for label, g, a in (("", summary["good_lifts"], summary["absolute_only"]["good_lifts"]),
                               (" (high/medium label)", summary["good_lifts_high_medium"],
                                summary["absolute_only"]["good_lifts_high_medium"]))],
+        *_splits_table(summary),
         "", "Faults as formcheck scores them (absolute limits, and a set of 3 or more reps against its own first "
-        "reps); in brackets, with the absolute limits alone.", "",
-        "| fault | labelled | found | recall | precision | false alarms on `none` clips |",
-        "|---|---:|---:|---:|---:|---:|",
+        "reps); in brackets, with the absolute limits alone. *Capped*: the rule can raise a warning, not a "
+        "fault (faults.py); its warnings are counted in the last three columns.", "",
+        "| fault | can call | labelled | found | recall | precision | false alarms on `none` clips | "
+        "found incl. warnings | recall incl. warnings | precision incl. warnings |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, f in summary["faults"].items():
         a = summary["absolute_only"]["faults"][name]
-        lines.append(f"| {name} | {f['labelled']} | {f['found']} ({a['found']}) | {_pct(f['recall'])} "
-                     f"({_pct(a['recall'])}) | {_pct(f['precision'])} ({_pct(a['precision'])}) | "
-                     f"{f['false_alarms']} ({a['false_alarms']}) |")
-    lines += ["", "| clip | lift (label / found) | view | reps | faults labelled | faults found | score |",
-              "|---|---|---|---|---|---|---:|"]
+        lines.append(f"| {name} | {'warning (capped)' if f['cap'] == 'warn' else 'fault'} | {f['labelled']} | "
+                     f"{f['found']} ({a['found']}) | {_pct(f['recall'])} ({_pct(a['recall'])}) | "
+                     f"{_pct(f['precision'])} ({_pct(a['precision'])}) | {f['false_alarms']} ({a['false_alarms']}) | "
+                     f"{f['found_any']} | {_pct(f['recall_any'])} | {_pct(f['precision_any'])} |")
+    lines += ["", "Held-out clips are marked H.", "",
+              "| clip | lift (label / found) | view | reps | faults labelled | faults found | warnings too | score |",
+              "|---|---|---|---|---|---|---|---:|"]
     for r in results:
         row = r.row()
         mark = lambda ok: "" if ok else " ✗"  # noqa: E731
+        warned = sorted(r.found_any - r.faults[1])
         lines.append(
-            f"| {r.video} | {r.lift[0]} / {r.lift[1]}{mark(r.lift[0] == r.lift[1])} | {r.view[0]} / {r.view[1]}"
-            f"{mark(r.view[0] == r.view[1])} | {r.reps[0]} / {r.reps[1]}{mark(r.reps[0] == r.reps[1])} | "
+            f"| {r.video}{' H' if held_out(r.video) else ''} | {r.lift[0]} / {r.lift[1]}{mark(r.lift[0] == r.lift[1])} | "
+            f"{r.view[0]} / {r.view[1]}{mark(r.view[0] == r.view[1])} | {r.reps[0]} / {r.reps[1]}"
+            f"{mark(r.reps[0] == r.reps[1])} | "
             f"{', '.join(row['faults_expected']) if isinstance(row['faults_expected'], list) else row['faults_expected']} | "
-            f"{', '.join(row['faults_found'])} | {'-' if r.score is None else r.score} |"
+            f"{', '.join(row['faults_found'])} | {', '.join(warned) or '-'} | {'-' if r.score is None else r.score} |"
             + (f" error: {r.error}" if r.error else "")
         )
     return "\n".join(lines) + "\n"

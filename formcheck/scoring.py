@@ -27,6 +27,7 @@ from formcheck.faults import (
     knee_inward_deg,
     moment_values,
     rule_severities,
+    seen_points,
 )
 from formcheck.landmarks import side_landmark
 from formcheck.report import Report
@@ -132,6 +133,7 @@ def score_report(
         poses=analysis.poses, angles=analysis.angles.values, side=analysis.angles.side,
         facing=analysis.angles.facing, reps=assessment.reps, spine_bend_deg=spine.bend_deg,
         neck_change_deg=spine.neck_change_deg, standing=standing, down=down,
+        seen=seen_points(analysis.raw, report.settings["filter"]["min_visibility"]),
     )
     values = frame_values(measures, lift, thresholds)
     hinged = hinged_in_reps(measures, lift, thresholds)

@@ -126,7 +126,9 @@ def test_hips_rising_before_the_shoulders_is_caught_from_when_the_hips_start():
     events, _ = _events(_deadlift_with_hips_rising(18.0), "deadlift")
     (e,) = [e for e in events if e.rule == "hips_rise_early"]
     # the set position ends once the hips have moved more than jitter: a degree or two is lost
-    assert e.severity == "fault" and 16.0 <= e.value <= 18.0 and 38 <= e.peak <= 41
+    # a fault-level reading, shown as a warning: the rule is capped (faults.py module doc)
+    assert e.severity == "warn" and e.value >= T.get("deadlift", "hips_rise_trunk_gain_fault_deg")
+    assert 16.0 <= e.value <= 18.0 and 38 <= e.peak <= 41
     assert e.rep == 0  # the rep it was measured for, though the drive starts before the rep signal
 
 
@@ -148,7 +150,8 @@ def _with_foot_raised(heel_px: float, toe_px: float) -> Measures:
 def test_heel_rising_with_the_toes_down_is_a_heel_lift():
     events, _ = _events(_with_foot_raised(heel_px=50.0, toe_px=0.0), "squat")
     (e,) = [e for e in events if e.rule == "heel_lift"]
-    assert (e.severity, e.start, e.end) == ("fault", 30, 59)
+    assert (e.severity, e.start, e.end) == ("warn", 30, 59)  # capped at a warning
+    assert e.value >= T.get("squat", "heel_rise_fault_foot")
 
 
 def test_whole_foot_moving_is_not_a_heel_lift():
@@ -211,7 +214,8 @@ def test_bent_arms_during_the_pull():
 def test_leaning_back_after_lockout():
     events, _ = _events(_measures(Pose2D(trunk=-15.0), lift_rep="lockout"), "deadlift")
     lean = [e for e in events if e.rule == "spine_hyperextension"]
-    assert len(lean) == 1 and lean[0].severity == "fault" and lean[0].start == 45
+    # capped: lean-back alone is an observation (a warning), never an absolute fault
+    assert len(lean) == 1 and lean[0].severity == "warn" and lean[0].start == 45 and lean[0].value == pytest.approx(-15.0, abs=0.01)
     events, _ = _events(_measures(Pose2D(trunk=-3.0), lift_rep="lockout"), "deadlift")
     assert not [e for e in events if e.rule == "spine_hyperextension"]
 
@@ -266,3 +270,26 @@ def test_one_caving_knee_is_enough():
     image = poses.image_px.copy()
     image[:, side_landmark("right", "knee"), 0] = 500 - 70  # right knee in, left on its line
     np.testing.assert_allclose(knee_inward_deg(poses.replace(image_px=image)), CAVE_DEG, atol=0.1)
+
+
+@pytest.mark.parametrize("trunk, expected", [(40.0, "fault"), (52.0, "warn"), (60.0, None)])
+def test_hips_too_low_needs_the_trunk_clearly_upright_for_a_fault(trunk, expected):
+    """Knees at 60 deg at lift-off: a squat-like start only with the trunk upright; within the
+    angle error of the upright limit it is a warning, a hinged start is no flag at all."""
+    m = _measures(Pose2D(trunk=trunk, thigh=-80.0, shank=40.0), lift_rep="lockout")
+    events, _ = _events(m, "deadlift")
+    low = [e.severity for e in events if e.rule == "hips_too_low"]
+    assert low == ([expected] if expected else [])
+
+
+def test_points_the_model_did_not_see_are_not_judged():
+    """A head thrown back by made-up points (the filter filled a gap): no neck flag where the
+    ear was not seen; the same values with the ear seen are a fault."""
+    neck = _ramp(90.0, 20, 60)
+    m = dataclasses.replace(_measures(HINGE), neck_change_deg=neck)
+    assert [e.severity for e in _events(m, "deadlift")[0] if e.rule == "neck_misalignment"] == ["fault"]
+    seen = np.ones((N, N_LANDMARKS), bool)
+    seen[15:65, side_landmark(m.side, "ear")] = False
+    events, values = _events(dataclasses.replace(m, seen=seen), "deadlift")
+    assert not [e for e in events if e.rule == "neck_misalignment"]
+    assert np.isnan(values["neck_misalignment"][15:65]).all() and np.isfinite(values["neck_misalignment"][10:15]).all()
