@@ -16,6 +16,10 @@
   whose bar stays at or above the knees. Anything else in the family is a (conventional)
   deadlift: its bar starts on the floor, so the clip opens at the bottom, or the lifter goes down
   to the bar to set up and pulls it from below the knees.
+- Uncertain: a deadlift-family clip that starts from the top. Standing, going down and coming back
+  up is an RDL, a deadlift set up from standing, or a bodyweight squat with the arms hanging: no
+  posture or motion measure of these landmarks tells them apart on the labelled clips
+  (docs/scoring.md, "Lift"). The call carries the reason; the page asks the user to check it.
 
 No published cut-off exists for these numbers (RESEARCH.md has none for lift recognition); they
 are set from the labelled clips with the margins given in docs/scoring.md.
@@ -35,17 +39,22 @@ HINGED_HIP_DEG = 140.0  # labelled lifts bend the hips to 102 deg or less; walki
 MAX_SIDEWAYS_LEG = 1.0  # hips moving further sideways than this during a move: walking, not lifting
 WRIST_BELOW_KNEE_LEG = -0.3  # wrists lower than 0.3 leg lengths above the knees: hands on a floor bar
 RDL_WRIST_ABOVE_KNEE_LEG = 0.0  # an RDL's bar stays at or above the knees
+FROM_TOP_UNCERTAIN = ("the lifter starts standing and goes down with the hands below the knees: a deadlift set up "
+                      "from standing, a Romanian deadlift and a squat with the arms hanging look alike here")
 
 
 @dataclasses.dataclass(frozen=True)
 class LiftCall:
-    """kind: 'squat', 'deadlift', 'rdl' or 'none'; evidence: the measured values behind the call."""
+    """kind: 'squat', 'deadlift', 'rdl' or 'none'; evidence: the measured values behind the call;
+    uncertain: why the call may be wrong (None when the evidence is clear)."""
 
     kind: str
     evidence: dict
+    uncertain: str | None = None
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "evidence": {k: (None if v is None else round(float(v), 3)) for k, v in self.evidence.items()}}
+        return {"kind": self.kind, "uncertain": self.uncertain,
+                "evidence": {k: (None if v is None else round(float(v), 3)) for k, v in self.evidence.items()}}
 
 
 def _mid(poses: Poses, a: Landmark, b: Landmark) -> np.ndarray:
@@ -121,6 +130,7 @@ def classify_lift(
     seen = np.flatnonzero(poses.has_pose)
     from_top = spells[0][0] == 1 or (seen.size > 0 and spells[0][1] > seen[0])
     evidence["starts_from_top"] = float(from_top)
-    if from_top and wrist_below_knee <= RDL_WRIST_ABOVE_KNEE_LEG:
-        return LiftCall("rdl", evidence)
-    return LiftCall("deadlift", evidence)
+    if not from_top:
+        return LiftCall("deadlift", evidence)
+    kind = "rdl" if wrist_below_knee <= RDL_WRIST_ABOVE_KNEE_LEG else "deadlift"
+    return LiftCall(kind, evidence, FROM_TOP_UNCERTAIN)

@@ -189,6 +189,15 @@ def start(path: Path, name: str) -> Job:
         return job
 
 
+def with_lift(reviewed: Reviewed, lift: str | None) -> Reviewed:
+    """The upload assessed as `lift` ('squat', 'deadlift', 'rdl'), as the user picked it where the
+    call was uncertain; None or the lift already called: unchanged. No model runs (the back's
+    outline is read again, from the cached masks, for the new reps)."""
+    if lift is None or lift == reviewed.assessment.lift.kind:
+        return reviewed
+    return dataclasses.replace(reviewed, assessment=assess(reviewed.analysis, lift=lift))
+
+
 def rescore(reviewed: Reviewed, thresholds: Thresholds, reference: Reference | None = None) -> Report:
     """The report for these thresholds (and the lifter's reference, relative.py), from the cached
     measures alone (no model, milliseconds)."""

@@ -263,3 +263,25 @@ def _downloads(report: Report, video_path, key: str) -> None:
                                "application/json", key=f"{key}_dl_json", on_click="ignore")
     columns[2].download_button("Per-frame data (CSV)", lambda: review.report_csv(report), "formcheck_frames.csv",
                                "text/csv", key=f"{key}_dl_csv", on_click="ignore")
+
+
+LIFT_NAMES = {"squat": "Squat", "deadlift": "Deadlift", "rdl": "Romanian deadlift"}
+
+
+def lift_picker(call, key: str) -> str | None:
+    """The lift as read from the motion, with a box to correct it: said out loud where the call is
+    uncertain (lift.py) or no lift was found. Returns the lift the user picked, or None to keep the
+    call. call: the assessment's LiftCall."""
+    picked_key = f"lift_pick_{key}"
+    options = ["as read"] + list(LIFT_NAMES)
+    if call.uncertain:
+        st.info(f"Read as a **{LIFT_NAMES.get(call.kind, call.kind).lower()}**, but not sure: {call.uncertain}. "
+                "If that is the wrong lift, pick the right one below.", icon=":material/help:")
+    elif call.kind == "none":
+        st.info("No squat or deadlift was found. If there is one, pick it below to score it anyway.",
+                icon=":material/help:")
+    choice = st.selectbox("Lift", options, key=picked_key,
+                          format_func=lambda o: f"{LIFT_NAMES.get(call.kind, 'No lift')} (as read from the motion)"
+                          if o == "as read" else LIFT_NAMES[o],
+                          help="The lift decides which rules apply. The CLI has --lift for the same.")
+    return None if choice == "as read" else choice

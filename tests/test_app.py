@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from formcheck import review, thresholds, verdict
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-CLIP = "deadlift_side_bad_m01.mp4"  # side-view deadlift, 3.4 s, with warnings and a fault
+CLIP = "deadlift_side_bad_m01.mp4"  # side-view deadlift, 3.4 s, with a back-bend warning
+FLAGGED_CLIP = "deadlift_side_good_01.mp4"  # side-view deadlift, 2 s, with two warnings at one frame
 TIMEOUT_S = 120
 
 
@@ -25,9 +26,20 @@ def real_reviewed(clip) -> review.Reviewed:
     return review.analyse(path, path.name)
 
 
+@pytest.fixture(scope="session")
+def flagged_reviewed(clip) -> review.Reviewed:
+    path = clip(FLAGGED_CLIP)
+    return review.analyse(path, path.name)
+
+
 @pytest.fixture
 def backend(monkeypatch, real_reviewed):
     """review.analyse replaced by the session's one real analysis; counts its calls."""
+    return serve(monkeypatch, real_reviewed)
+
+
+def serve(monkeypatch, real_reviewed: review.Reviewed) -> list:
+    """review.analyse replaced by this real analysis; the list counts its calls."""
     calls = []
 
     def analyse(path, name, progress=None, **kwargs):
@@ -81,10 +93,11 @@ def test_bad_upload_gives_a_sentence_not_a_traceback(backend, name, data):
 
 
 @pytest.mark.real
-def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, clip, real_reviewed):
+def test_analysed_page_shows_headline_chart_table_gallery_and_video(monkeypatch, clip, flagged_reviewed):
+    calls = serve(monkeypatch, flagged_reviewed)
     at = run(AppTest.from_file(APP, default_timeout=TIMEOUT_S))
-    at = upload(at, CLIP, clip(CLIP).read_bytes())
-    report = review.rescore(real_reviewed, thresholds.preset("standard"))
+    at = upload(at, FLAGGED_CLIP, clip(FLAGGED_CLIP).read_bytes())
+    report = review.rescore(flagged_reviewed, thresholds.preset("standard"))
     flags = review.flag_details(report)
     assert flags, "the clip was chosen for its flags"
     shown = metrics(at)
@@ -115,7 +128,8 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
                                                            "Per-frame data (CSV)"]
     # the frame viewer starts on the worst flag; choosing another flag moves it there
     assert at.slider[0].value == flags[0]["peak"]
-    at.selectbox[0].select(at.selectbox[0].options[-1])
+    (jump,) = [box for box in at.selectbox if box.label == "Jump to a flag"]
+    jump.select(jump.options[-1])
     run(at)
     assert at.slider[0].value == flags[-1]["peak"]
     # so does a flag's own button in the gallery
@@ -149,7 +163,7 @@ def test_analysed_page_shows_headline_chart_table_gallery_and_video(backend, cli
         {b.label: b for b in at.button}["◀ flag"].click()
         run(at)
         assert at.slider[0].value == peak
-    assert backend == [backend[0]]  # the model ran once
+    assert calls == [calls[0]]  # the model ran once
 
 
 @pytest.mark.real
@@ -335,3 +349,20 @@ def test_timeline_marks_reps_limits_and_fault_spans(real_reviewed):
     assert {"hip angle", "back-contour bend"} <= measures
     table = charts.rep_rows(report)
     assert len(table) == len(report.reps) and "depth: smallest knee angle (°)" not in table  # a deadlift
+
+
+def test_an_uncertain_lift_is_said_and_the_user_can_pick_it(monkeypatch, clip):
+    """A bodyweight squat with the arms hanging to the floor, read as a deadlift (the real model):
+    the page says the call is uncertain; picking "squat" scores it as a squat."""
+    path = clip("squat_bw_oblique_unknown_k02.mp4")
+    reviewed = review.analyse(path, path.name)
+    assert reviewed.assessment.lift.kind == "deadlift" and reviewed.assessment.lift.uncertain
+    serve(monkeypatch, reviewed)
+    at = upload(run(AppTest.from_file(APP, default_timeout=TIMEOUT_S)), path.name, path.read_bytes())
+    assert any("not sure" in box.value for box in at.info)
+    assert metrics(at)["Lift"] == "deadlift"
+    (picker,) = [box for box in at.selectbox if box.label == "Lift"]
+    picker.set_value("squat")
+    at = run(at)
+    shown = metrics(at)
+    assert shown["Lift"] == "squat" and shown["Reps"] == "1"

@@ -134,3 +134,11 @@ def test_hinge_that_opens_on_the_way_down_is_an_rdl():
 def test_the_same_hinge_opening_at_the_bottom_is_a_deadlift():
     call = _call(_soft_knee_hinge(120, np.pi))
     assert call.kind == "deadlift" and call.evidence["starts_from_top"] == 0.0
+
+
+def test_a_hinge_from_the_top_is_an_uncertain_call():
+    """Standing, down with the hands below the knees, and up: an RDL, a deadlift set up from
+    standing or a squat with hanging arms; the call says it may be wrong. From the floor it is sure."""
+    call = _call(_soft_knee_hinge(120, 1.8))
+    assert call.kind == "rdl" and "squat" in call.uncertain and call.to_dict()["uncertain"] == call.uncertain
+    assert _call(_soft_knee_hinge(120, np.pi)).uncertain is None
