@@ -34,7 +34,6 @@ from formcheck.report import Report
 from formcheck.reps import RepSettings
 from formcheck.spine import standing_frames
 from formcheck.thresholds import Thresholds
-from formcheck.view import FILMING_ADVICE
 
 PENALTY = {"fault": 20.0, "warn": 7.0}
 SPINE_PENALTY = {"fault": 30.0, "warn": 10.0}
@@ -112,10 +111,7 @@ def score_report(
     view, call = assessment.view, assessment.lift
     extra = {"lift": call.to_dict(), "view": view.to_dict(), "thresholds": thresholds.to_dict()}
     if view.kind is not None and not view.spine_trusted:
-        warnings.append(
-            f"This is not a side view ({view.kind}, body turned {view.yaw_deg:.0f} deg of 90 to the camera): "
-            f"spine and hip-hinge angles are not scored. {FILMING_ADVICE}"
-        )
+        warnings.append(view.advice())
     if call.kind == "none":
         if report.pose_fraction > 0:
             warnings.append("No lift found: nobody squats or deadlifts in this clip, so nothing was scored.")

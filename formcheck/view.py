@@ -14,6 +14,12 @@ as a side view, so: side >= 60 deg, oblique 30-60, front < 30. It is read twice:
   67-70 deg for bad_m01-m06. A body's own proportions move it by about 5 deg near 60 deg.
 The view takes the smaller of the two: a clip counts as side-on only when both say so.
 A rear view cannot be told from a front one by these measures and is reported as front.
+
+Which face of the body the camera sees (`sees`): the nose nearer the camera than the shoulders'
+midpoint in the world landmarks (their depth axis: smaller is nearer) is the chest, farther is
+the back. On the shared clips the nose sits 0.03-0.27 m nearer on the five front and two
+front-oblique views, 0.06-0.11 m farther on the three rear-oblique ones. It turns "not side-on"
+into advice: which way to walk the camera round the lifter, and how far.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class View:
     yaw_deg: float | None
     world_yaw_deg: float | None = None
     image_yaw_deg: float | None = None
+    sees: str | None = None  # "front" (the chest) or "back" of the lifter; None when unknown
 
     @property
     def spine_trusted(self) -> bool:
@@ -58,7 +65,35 @@ class View:
             return None if v is None or not np.isfinite(v) else round(float(v), 1)
 
         return {"kind": self.kind, "yaw_deg": r(self.yaw_deg), "world_yaw_deg": r(self.world_yaw_deg),
-                "image_yaw_deg": r(self.image_yaw_deg)}
+                "image_yaw_deg": r(self.image_yaw_deg), "sees": self.sees}
+
+    def advice(self) -> str:
+        """How far from side-on the camera is, and which way to move it (empty for a side view)."""
+        if self.kind in (None, "side") or self.yaw_deg is None:
+            return ""
+        off = 90.0 - self.yaw_deg
+        towards = {"front": "away from the way the lifter faces", "back": "towards the way the lifter faces"}
+        where = (f"The camera sees the lifter's {'chest' if self.sees == 'front' else 'back'}: walk it about "
+                 f"{off:.0f}° round the lifter, {towards[self.sees]}, until it looks straight at the lifter's side. "
+                 if self.sees else "")
+        return (f"This is not a side view: the camera is about {off:.0f}° off side-on ({self.kind}). {where}"
+                f"Spine and hip-hinge angles are not scored from here: turned this far they would read "
+                f"{_foreshortened(self.yaw_deg):.0f} % small. {FILMING_ADVICE}")
+
+
+def _foreshortened(yaw_deg: float) -> float:
+    """How much smaller a sagittal-plane lean of the body reads at this yaw, in percent: its
+    sideways component shrinks by sin(yaw) (90 = side-on: 0 %)."""
+    return 100.0 * (1.0 - np.sin(np.radians(yaw_deg)))
+
+
+def camera_sees(poses: Poses) -> str | None:
+    """'front' or 'back' (module doc); None without world landmarks for the nose and shoulders."""
+    z = poses.world_m[..., 2].astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nearer = float(np.nanmedian(z[:, Landmark.NOSE] - (z[:, Landmark.LEFT_SHOULDER] + z[:, Landmark.RIGHT_SHOULDER]) / 2))
+    return None if not np.isfinite(nearer) else "front" if nearer < 0 else "back"
 
 
 def body_yaw_deg(poses: Poses) -> np.ndarray:
@@ -99,4 +134,4 @@ def classify_view(poses: Poses) -> View:
     image = image_yaw_deg(poses)
     combined = float(np.nanmin([world, image]))
     kind = "side" if combined >= SIDE_MIN_DEG else "oblique" if combined >= OBLIQUE_MIN_DEG else "front"
-    return View(kind, combined, world, image)
+    return View(kind, combined, world, image, camera_sees(poses))

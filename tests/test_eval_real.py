@@ -8,6 +8,8 @@ import sys
 import pytest
 
 from formcheck import assets
+from formcheck.analysis import analyze
+from formcheck.assess import assess
 
 pytestmark = pytest.mark.real
 
@@ -64,3 +66,13 @@ def test_a_turned_camera_is_oblique_and_its_back_not_scored(evaluation):
     turned = next(c for c in data["clips"] if c["video"] == "deadlift_side_unknown_s01.mp4")
     assert turned["view"] == ["oblique", "oblique"] and turned["reps"] == [2, 2]
     assert turned["faults_found"] == ["none"]
+
+
+def test_a_turned_camera_is_told_which_way_to_move(evaluation, clip):
+    """The same clip is filmed from behind the lifter's side: the advice says so, how far off
+    side-on it is, and to walk the camera round towards where the lifter faces."""
+    view = assess(analyze(clip("deadlift_side_unknown_s01.mp4"))).view
+    assert view.sees == "back"
+    advice = view.advice()
+    assert f"about {90 - view.yaw_deg:.0f}° off side-on" in advice and "lifter's back" in advice
+    assert "towards the way the lifter faces" in advice

@@ -4,7 +4,7 @@ import pytest
 from formcheck.landmarks import Landmark
 from formcheck.lift import classify_lift, world_hip_deg
 from formcheck.reps import spells, extension
-from formcheck.view import FRONT_WIDTH_RATIO, classify_view
+from formcheck.view import FRONT_WIDTH_RATIO, View, classify_view
 from tests.synthetic import TRUNK_PX, Pose2D, side_view, squat_reps
 
 
@@ -142,3 +142,12 @@ def test_a_hinge_from_the_top_is_an_uncertain_call():
     call = _call(_soft_knee_hinge(120, 1.8))
     assert call.kind == "rdl" and "squat" in call.uncertain and call.to_dict()["uncertain"] == call.uncertain
     assert _call(_soft_knee_hinge(120, np.pi)).uncertain is None
+
+
+def test_view_advice_says_how_far_and_which_way():
+    chest = View("oblique", 50.0, sees="front").advice()
+    assert "about 40° off side-on" in chest and "chest" in chest and "away from the way the lifter faces" in chest
+    assert "23 % small" in chest  # 1 - sin(50 deg)
+    assert "towards the way the lifter faces" in View("front", 10.0, sees="back").advice()
+    assert "walk it" not in View("oblique", 50.0).advice()  # which face is seen is unknown
+    assert View("side", 85.0, sees="front").advice() == ""
