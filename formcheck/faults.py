@@ -377,14 +377,14 @@ def held_severity(raw: np.ndarray, time_s: np.ndarray, min_s: float, min_fault_s
 
 def rule_severities(values: dict[str, np.ndarray], time_s: np.ndarray, lift: str,
                     thresholds: Thresholds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per frame rule: (raw severity of each frame, held severity) - see module doc; a capped rule's
-    frames go no higher than its cap."""
+    """Per frame rule: (raw severity of each frame, held severity) - see module doc. The rule's cap
+    is applied where events and frame statuses are made, so a capped event still peaks where the
+    fault level was held, not at a passing spike."""
     min_s, min_fault_s = thresholds.get(lift, "min_event_s"), thresholds.get(lift, "min_fault_s")
     out = {}
     for name, value in values.items():
         rule = RULE_BY_NAME[name]
         raw = severity(value, thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key), rule.worse)
-        raw = np.minimum(raw, SEVERITIES.index(rule.cap)).astype(np.int8)
         out[name] = (raw, held_severity(raw, time_s, min_s, min_fault_s))
     return out
 
@@ -408,8 +408,9 @@ def find_events(
             # fault-level spike, and a fault's peak is not a spike outside its held fault stretch.
             at_level = (raw[start:stop] == level) & (held[start:stop] == level)
             peak = int(start + np.argmax(np.where(at_level, worse[start:stop], -np.inf)))
-            events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[level], float(value[peak]),
-                                     fault if level == 2 else warn, _rep_of(peak, m.reps), float(t[peak])))
+            shown = min(level, SEVERITIES.index(rule.cap))
+            events.append(FaultEvent(name, int(start), peak, int(stop - 1), SEVERITIES[shown], float(value[peak]),
+                                     fault if shown == 2 else warn, _rep_of(peak, m.reps), float(t[peak])))
     for name, items in moments.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
@@ -434,7 +435,7 @@ def frame_status(values: dict[str, np.ndarray], events: list[FaultEvent], pose: 
     for name, value in values.items():
         rule = RULE_BY_NAME[name]
         warn, fault = thresholds.get(lift, rule.warn_key), thresholds.get(lift, rule.fault_key)
-        held = severities[name][1]
+        held = np.minimum(severities[name][1], SEVERITIES.index(rule.cap))
         for i in np.flatnonzero(held > worst):
             worst[i] = held[i]
             check[i] = {"rule": name, "value": round(float(value[i]), 2), "limit": fault if held[i] == 2 else warn}
