@@ -32,14 +32,14 @@ def _store(url: str | None, home: str | None) -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _report(_db: Store, url: str, uid: str, session_id: int) -> Report:
+def _report(_db: Store | ScopedStore, url: str, uid: str, session_id: int) -> Report:
     """A saved session's report, read from the database and parsed once rather than on every
     rerun of the page (a saved report never changes; its uid names it). Streamlit hands back a
     copy of the cached value each time."""
     return _db.report(session_id)
 
 
-def _stored_report(store: Store, record: SessionRecord) -> Report:
+def _stored_report(store: Store | ScopedStore, record: SessionRecord) -> Report:
     return _report(store, str(store.url), record.uid, record.id)
 
 
@@ -108,7 +108,7 @@ def save_form(reviewed: review.Reviewed, report: Report, key: str = "save", athl
         _save_form(reviewed, report, key, athlete)
 
 
-def reference_button(store: Store, record: SessionRecord, key: str) -> None:
+def reference_button(store: Store | ScopedStore, record: SessionRecord, key: str) -> None:
     """Mark a saved session as its athlete's reference for its lift; a session whose own reps
     break the back's limits is refused until the user confirms (relative.reference_problems)."""
     current = store.references(record.athlete).get(record.lift)
@@ -232,7 +232,8 @@ def _kept(files: list[dict], kind: str) -> list[dict]:
     return [f for f in files if f["kind"] == kind and f["path"].is_file()]
 
 
-def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: int = THUMB_COLUMNS) -> None:
+def _thumbnails(store: Store | ScopedStore, record: SessionRecord, report: Report,
+                columns: int = THUMB_COLUMNS) -> None:
     files = _kept(store.files(record.id), "thumbnail")
     if not files:
         st.caption("No flagged frames were kept for this session.")
@@ -252,7 +253,7 @@ def _stored_stills(files: list[dict]) -> dict[int, np.ndarray]:
     return {f["frame"]: np.asarray(Image.open(f["path"]).convert("RGB")) for f in _kept(files, "thumbnail")}
 
 
-def show_session(store: Store, record: SessionRecord, key: str = "past") -> None:
+def show_session(store: Store | ScopedStore, record: SessionRecord, key: str = "past") -> None:
     """A saved session as the review page showed it, from the stored report (no model, no
     video needed), its flagged moments with the stills kept at save time, its kept video; and
     its edit and delete buttons."""
@@ -277,7 +278,7 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
             st.rerun()
 
 
-def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
+def _edit_form(store: Store | ScopedStore, record: SessionRecord, key: str) -> None:
     """Correct what was typed at save time: date filmed, load, RPE, notes."""
     with st.popover("Edit details"):
         with st.form(f"{key}_edit_{record.id}", border=False):
@@ -302,7 +303,7 @@ def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
         st.rerun()
 
 
-def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:
+def show_comparison(store: Store | ScopedStore, a: SessionRecord, b: SessionRecord) -> None:
     """Two sessions side by side: scores, angles at matching rep phases, the flagged frames."""
     ra, rb = _stored_report(store, a), _stored_report(store, b)
     result = history.compare(ra, rb)

@@ -88,7 +88,8 @@ def test_athlete_and_coach_see_only_their_athletes_in_chromium(browser, app, wid
     # a link to Bo's session: the sign-in form, and nothing of the page, before signing in
     _open(page, f"{app}/history?session=3")
     assert page.get_by_text("Form history").count() == 0
-    assert page.get_by_role("button", name="Log out").count() == 0 and page.locator("[data-testid=stImage]").count() == 0
+    assert page.get_by_role("button", name="Log out").count() == 0
+    assert page.locator("[data-testid=stImage]").count() == 0
     _sign_in(page, "ada", "not her password")
     page.get_by_text("Wrong user name or password.").wait_for(timeout=30000)
     screenshot(page, f"login_1_form_{width}.png", width)
@@ -97,7 +98,8 @@ def test_athlete_and_coach_see_only_their_athletes_in_chromium(browser, app, wid
     page.get_by_text("Form history").wait_for(timeout=60000)
     settled(page)
     refused = page.locator("[data-testid=stAlertContentError]")
-    assert refused.inner_text().endswith("Session 3 is not yours to open: signed in as ada, you see Ada's sessions only.")
+    assert refused.inner_text().endswith(
+        "Session 3 is not yours to open: signed in as ada, you see Ada's sessions only.")
     assert _athlete_options(page) == ["Ada"]
     text = _main_text(page)
     assert "Ada, deadlift" in text and not re.search(r"\b(Bo|Cy)\b", text)
