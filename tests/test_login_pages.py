@@ -160,3 +160,21 @@ def test_the_save_form_saves_for_the_signed_in_athlete_or_the_coachs_athletes(sq
     assert f"Saved as session 5 for {choices[-1]}" in at.success[0].value
     with Store() as store:
         assert store.session(5).athlete == choices[-1]
+
+
+PICKER_SCRIPT = """
+import streamlit as st
+from formcheck import ui_store
+athlete, reference = ui_store.reference_picker("squat")
+st.markdown(f"judged for {athlete}")
+"""
+
+
+@pytest.mark.parametrize("user, options, picked", [("ada", ["Ada"], "Ada"), ("kim", ["Ada", "Bo"], None)])
+def test_whose_set_lists_only_the_athletes_the_user_sees(squad, user, options, picked):
+    at = AppTest.from_string(PICKER_SCRIPT, default_timeout=60)
+    now = time.time()
+    at.session_state["login"] = users.Login(user, now, now)
+    at = run(at)
+    assert at.selectbox(key="judge_athlete").options[1:] == options  # after "Not saved yet / anyone"
+    assert at.markdown[-1].value == f"judged for {picked}"  # an athlete's own set by default
