@@ -1,5 +1,5 @@
 """Command line: `formcheck analyze VIDEO`, `formcheck batch PATHS...`, `formcheck eval`, `formcheck fetch`,
-`formcheck app`.
+`formcheck app`; the saved sessions' commands are in cli_history, `formcheck users` in cli_users.
 
 Exit status: 0 on success, 2 when the input is at fault (one line on stderr saying what is
 wrong; tracebacks only with --verbose), 1 on an internal error.
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from formcheck import __version__, assets, cli_history
+from formcheck import __version__, assets, cli_history, cli_users
 from formcheck.errors import FormcheckError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--no-samples", action="store_true")
     fetch.add_argument("--verbose", action="store_true")
     cli_history.add_commands(sub)
+    cli_users.add_commands(sub)
     app = sub.add_parser("app", help="open the review page (Streamlit) in the browser")
     app.add_argument("--port", type=int, default=8501, help="port to serve on (default: %(default)s)")
     app.add_argument("--address", default="localhost", help="address to serve on (default: %(default)s)")
@@ -323,7 +324,8 @@ def cmd_app(args: argparse.Namespace, err: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    command = {"analyze": cmd_analyze, "eval": cmd_eval, "batch": cmd_batch, "fetch": cmd_fetch, "app": cmd_app, **cli_history.COMMANDS}[args.command]
+    command = {"analyze": cmd_analyze, "eval": cmd_eval, "batch": cmd_batch, "fetch": cmd_fetch, "app": cmd_app, **cli_history.COMMANDS,
+               **cli_users.COMMANDS}[args.command]
     with native_logs_hidden(hide=not args.verbose) as err:
         try:
             return command(args, err)

@@ -19,3 +19,7 @@ class ConfigError(FormcheckError):
 
 class StoreError(FormcheckError):
     """The session database cannot be opened or used, or a saved session is asked for that is not there."""
+
+
+class AccessError(FormcheckError):
+    """The logged-in user may not see or change what was asked for (another athlete's session)."""

@@ -27,7 +27,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -440,11 +440,14 @@ class Store:
                              saved_at=saved)
 
     def sessions(self, athlete: str | None = None, lift: str | None = None,
-                 since: dt.date | None = None) -> list[SessionRecord]:
-        """Oldest first (by the date recorded, then the order saved)."""
+                 since: dt.date | None = None, among: Collection[str] | None = None) -> list[SessionRecord]:
+        """Oldest first (by the date recorded, then the order saved). among: only these athletes'
+        sessions (formcheck.access passes the ones a logged-in user may see)."""
         query = self._select()
         if athlete is not None:
             query = query.where(athletes.c.name == clean_name(athlete))
+        if among is not None:
+            query = query.where(athletes.c.name.in_(list(among)))
         if lift is not None:
             query = query.where(sessions.c.lift == lift)
         if since is not None:
@@ -466,6 +469,13 @@ class Store:
         if row is None:
             raise StoreError(f"no saved session {session_id}")
         return self._record(row)
+
+    def owners(self, session_ids: Collection[int]) -> dict[int, str]:
+        """Session id -> its athlete's name, for the ids that exist."""
+        query = (sa.select(sessions.c.id, athletes.c.name).join(athletes, athletes.c.id == sessions.c.athlete_id)
+                 .where(sessions.c.id.in_([int(i) for i in session_ids])))
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
 
     def athletes(self) -> list[str]:
         with self.engine.connect() as conn:

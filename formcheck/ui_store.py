@@ -1,7 +1,9 @@
 """Streamlit parts for saved sessions: the review page's "Save this session" form, a stored
-session shown again without the model, and two sessions side by side. The History page
-(pages/history.py) and the review page (pages/review.py) only call these; the numbers come from formcheck.history and
-formcheck.store."""
+session shown again without the model (also by link, ?session=ID), and two sessions side by side.
+The History page (pages/history.py) and the review page (pages/review.py) only call these; the
+numbers come from formcheck.history and formcheck.store. The store is opened for the signed-in
+viewer (formcheck.access.ScopedStore): with the login on, everything here sees only the sessions
+of the athletes that viewer may see."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from formcheck import history, relative, review, sessions, ui
+from formcheck import history, relative, review, sessions, ui, ui_login
+from formcheck.access import ScopedStore
 from formcheck.errors import FormcheckError
 from formcheck.report import Report
 from formcheck.relative import Reference
@@ -20,6 +23,7 @@ from formcheck.store import NewSession, SessionRecord, Store
 RPE_CHOICES = ("-", 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0)
 THUMB_COLUMNS = 4
 NOBODY = "Not saved yet / anyone"
+LINK = "session"  # the History page's query parameter: ?session=ID opens that session
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,22 +32,24 @@ def _store(url: str | None, home: str | None) -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _report(_db: Store, url: str, uid: str, session_id: int) -> Report:
+def _report(_db: Store | ScopedStore, url: str, uid: str, session_id: int) -> Report:
     """A saved session's report, read from the database and parsed once rather than on every
     rerun of the page (a saved report never changes; its uid names it). Streamlit hands back a
     copy of the cached value each time."""
     return _db.report(session_id)
 
 
-def _stored_report(store: Store, record: SessionRecord) -> Report:
+def _stored_report(store: Store | ScopedStore, record: SessionRecord) -> Report:
     return _report(store, str(store.url), record.uid, record.id)
 
 
-def open_store() -> Store | None:
-    """The store named by $FORMCHECK_DB_URL / $FORMCHECK_HOME, opened once per process; None
-    (with the reason shown) when it cannot be opened."""
+def open_store() -> ScopedStore | None:
+    """The store named by $FORMCHECK_DB_URL / $FORMCHECK_HOME (opened once per process), as the
+    signed-in viewer may use it (after the sign-in form, when the login is on and nobody is
+    signed in); None (with the reason shown) when it cannot be opened."""
+    viewer = ui_login.current() or ui_login.sign_in()
     try:
-        return _store(os.environ.get("FORMCHECK_DB_URL"), os.environ.get("FORMCHECK_HOME"))
+        return ScopedStore(_store(os.environ.get("FORMCHECK_DB_URL"), os.environ.get("FORMCHECK_HOME")), viewer)
     except FormcheckError as exc:
         st.error(f"The session history cannot be opened: {exc}", icon=":material/error:")
         return None
@@ -58,7 +64,8 @@ def reference_picker(lift: str | None, key: str = "judge") -> tuple[str | None, 
     names = store.athletes()
     if not names:
         return None, None
-    athlete = st.selectbox("Whose set is this?", [NOBODY, *names], key=f"{key}_athlete",
+    own = store.viewer.role == "athlete"  # an athlete signed in: their own set, unless they say otherwise
+    athlete = st.selectbox("Whose set is this?", [NOBODY, *names], index=1 if own else 0, key=f"{key}_athlete",
                            help="Judge each rep against this athlete's reference set as well as the limits "
                                 "for everyone. Mark a set as the reference when you save it.")
     if athlete == NOBODY:
@@ -101,7 +108,7 @@ def save_form(reviewed: review.Reviewed, report: Report, key: str = "save", athl
         _save_form(reviewed, report, key, athlete)
 
 
-def reference_button(store: Store, record: SessionRecord, key: str) -> None:
+def reference_button(store: Store | ScopedStore, record: SessionRecord, key: str) -> None:
     """Mark a saved session as its athlete's reference for its lift; a session whose own reps
     break the back's limits is refused until the user confirms (relative.reference_problems)."""
     current = store.references(record.athlete).get(record.lift)
@@ -142,11 +149,19 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str, athlete: str
                    icon=":material/check_circle:")
         reference_button(store, store.session(done[1]), key)
         return
+    choices = store.viewer.athletes  # with the login on: the athletes this user may save for
+    if choices is not None and not choices:
+        st.caption("No athlete is assigned to you yet, so there is nobody to save this set for.")
+        return
     if athlete and st.session_state.get(f"{key}_picked") != athlete:  # whose set it is, picked above
         st.session_state[f"{key}_athlete"] = st.session_state[f"{key}_picked"] = athlete
     with st.form(f"{key}_form", border=False):
-        athlete = st.text_input("Athlete", key=f"{key}_athlete", max_chars=100,
-                                help="Known: " + (", ".join(store.athletes()) or "none yet"))
+        if choices is None:
+            athlete = st.text_input("Athlete", key=f"{key}_athlete", max_chars=100,
+                                    help="Known: " + (", ".join(store.athletes()) or "none yet"))
+        else:
+            athlete = st.selectbox("Athlete", choices, key=f"{key}_athlete", disabled=len(choices) == 1,
+                                   help="Saved in this athlete's history: you may save for " + ", ".join(choices))
         date_col, load_col, unit_col, rpe_col = st.columns([2, 2, 1, 1])
         recorded_on = date_col.date_input("Date filmed", value=sessions.recorded_date(report), key=f"{key}_date",
                                           help="From the video's creation time when it has one; otherwise today.")
@@ -181,6 +196,30 @@ def _save_form(reviewed: review.Reviewed, report: Report, key: str, athlete: str
     st.rerun()
 
 
+def follow_link(store: ScopedStore) -> None:
+    """?session=ID in the URL: pick that session's athlete, lift and every week on the History
+    page so it is the one opened, once per link. A session the viewer may not see (or no such
+    session) is refused with the reason, and the page goes on with the viewer's own sessions."""
+    value = st.query_params.get(LINK)
+    if value is None or st.session_state.get("linked") == value:
+        return
+    st.session_state["linked"] = value
+    if not value.isdigit():
+        st.error(f"?{LINK}={value}: a session is linked by its number, e.g. ?{LINK}=12", icon=":material/link_off:")
+        return
+    try:
+        record = store.session(int(value))
+    except FormcheckError as exc:
+        st.error(f"{exc}.", icon=":material/lock:")
+        return
+    st.session_state.update(athlete=record.athlete, lift=record.lift, weeks="all", past_pick=label(record))
+
+
+def link(record: SessionRecord) -> None:
+    """Keep the session on show in the URL (?session=ID), so the address opens it again."""
+    st.query_params[LINK] = st.session_state["linked"] = str(record.id)
+
+
 def label(record: SessionRecord) -> str:
     score = "-" if record.score is None else f"{record.score:.0f}"
     load = f" · {record.load}" if record.load else ""
@@ -193,7 +232,8 @@ def _kept(files: list[dict], kind: str) -> list[dict]:
     return [f for f in files if f["kind"] == kind and f["path"].is_file()]
 
 
-def _thumbnails(store: Store, record: SessionRecord, report: Report, columns: int = THUMB_COLUMNS) -> None:
+def _thumbnails(store: Store | ScopedStore, record: SessionRecord, report: Report,
+                columns: int = THUMB_COLUMNS) -> None:
     files = _kept(store.files(record.id), "thumbnail")
     if not files:
         st.caption("No flagged frames were kept for this session.")
@@ -213,7 +253,7 @@ def _stored_stills(files: list[dict]) -> dict[int, np.ndarray]:
     return {f["frame"]: np.asarray(Image.open(f["path"]).convert("RGB")) for f in _kept(files, "thumbnail")}
 
 
-def show_session(store: Store, record: SessionRecord, key: str = "past") -> None:
+def show_session(store: Store | ScopedStore, record: SessionRecord, key: str = "past") -> None:
     """A saved session as the review page showed it, from the stored report (no model, no
     video needed), its flagged moments with the stills kept at save time, its kept video; and
     its edit and delete buttons."""
@@ -238,7 +278,7 @@ def show_session(store: Store, record: SessionRecord, key: str = "past") -> None
             st.rerun()
 
 
-def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
+def _edit_form(store: Store | ScopedStore, record: SessionRecord, key: str) -> None:
     """Correct what was typed at save time: date filmed, load, RPE, notes."""
     with st.popover("Edit details"):
         with st.form(f"{key}_edit_{record.id}", border=False):
@@ -263,7 +303,7 @@ def _edit_form(store: Store, record: SessionRecord, key: str) -> None:
         st.rerun()
 
 
-def show_comparison(store: Store, a: SessionRecord, b: SessionRecord) -> None:
+def show_comparison(store: Store | ScopedStore, a: SessionRecord, b: SessionRecord) -> None:
     """Two sessions side by side: scores, angles at matching rep phases, the flagged frames."""
     ra, rb = _stored_report(store, a), _stored_report(store, b)
     result = history.compare(ra, rb)

@@ -2,14 +2,16 @@
 
 Top to bottom: athlete, lift and time span; form score per session with the weekly mean and the
 trend line; fault frequency per week; the sessions table; one past session opened as the review
-page showed it; two sessions compared. Maths: formcheck.history; storage: formcheck.store.
+page showed it (also by link: ?session=ID); two sessions compared. Maths: formcheck.history;
+storage: formcheck.store, seen through the signed-in viewer's rights (formcheck.access).
 """
 
 import streamlit as st
 
-from formcheck import history, thresholds, ui_store
+from formcheck import history, thresholds, ui_login, ui_store
 
 st.set_page_config(page_title="formcheck history", page_icon=":material/monitoring:", layout="wide")
+ui_login.gate()  # with the login on: the sign-in form until somebody signs in (docs/login.md)
 st.title("Form history")
 
 store = ui_store.open_store()
@@ -20,11 +22,13 @@ if not athletes:
     st.info("No sessions saved yet. Analyse a set on the review page and use *Save this session*, "
             "or run `formcheck analyze VIDEO --athlete NAME`.")
     st.stop()
+ui_store.follow_link(store)
+st.session_state.setdefault("weeks", 12)
 
 pick = st.columns([2, 1, 2])
 athlete = pick[0].selectbox("Athlete", athletes, key="athlete")
 lift = pick[1].selectbox("Lift", store.lifts(athlete), key="lift")
-weeks = pick[2].select_slider("Weeks shown", (4, 8, 12, 26, 52, "all"), value=12, key="weeks")
+weeks = pick[2].select_slider("Weeks shown", (4, 8, 12, 26, 52, "all"), key="weeks")
 records = store.sessions(athlete, lift, since=history.weeks_since(weeks))
 if not records:
     latest = store.sessions(athlete, lift)[-1].recorded_on
@@ -68,6 +72,7 @@ labels = list(by_label)
 open_tab, compare_tab = st.tabs(["Open a session", "Compare two sessions"])
 with open_tab:
     chosen = st.selectbox("Session", labels, key="past_pick")
+    ui_store.link(by_label[chosen])
     ui_store.show_session(store, by_label[chosen], key="past")
 with compare_tab:
     if len(labels) < 2:

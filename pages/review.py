@@ -10,10 +10,12 @@ import time
 
 import streamlit as st
 
-from formcheck import review, ui, ui_store
+from formcheck import review, ui, ui_login, ui_store
 from formcheck.errors import FormcheckError
 
 POLL_S = 0.5  # how often the progress bar is refreshed while the model runs
+
+ui_login.gate()  # with the login on: the sign-in form until somebody signs in (docs/login.md)
 
 st.title("formcheck")
 st.caption("Squat and deadlift form review from a phone video")

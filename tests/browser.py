@@ -84,11 +84,12 @@ def settled(page, timeout_ms: int = 120000) -> None:
     page.wait_for_function("!document.querySelector('[data-testid^=stStatusWidgetRunning]')", timeout=timeout_ms)
 
 
-def screenshot(page, name: str) -> None:
-    """The whole page: Streamlit scrolls inside its main block, so the window is made as tall as it."""
+def screenshot(page, name: str, width: int = 1400) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the window is made as tall as it
+    (then back to 900 px, or a phone's 844 px at a width under 600)."""
     os.makedirs("artifacts", exist_ok=True)
     height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(height + 120, 12000)})
+    page.set_viewport_size({"width": width, "height": min(height + 120, 12000)})
     page.wait_for_timeout(1500)  # charts and images settle after the resize
     page.screenshot(path=f"artifacts/{name}")
-    page.set_viewport_size({"width": 1400, "height": 900})
+    page.set_viewport_size({"width": width, "height": 900 if width >= 600 else 844})

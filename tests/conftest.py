@@ -33,10 +33,11 @@ def _main_module_restored():
 @pytest.fixture(scope="session", autouse=True)
 def _private_history(tmp_path_factory):
     """Sessions saved during the tests (the review page's save form, the CLI) go to a data folder
-    of the test session's own, never to the developer's history."""
-    saved = {k: os.environ.get(k) for k in ("FORMCHECK_HOME", "FORMCHECK_DB_URL")}
+    of the test session's own, never to the developer's history (nor their users file)."""
+    saved = {k: os.environ.get(k) for k in ("FORMCHECK_HOME", "FORMCHECK_DB_URL", "FORMCHECK_USERS")}
     os.environ["FORMCHECK_HOME"] = str(tmp_path_factory.getbasetemp() / "formcheck_home")
     os.environ.pop("FORMCHECK_DB_URL", None)
+    os.environ.pop("FORMCHECK_USERS", None)  # the login is off unless a test turns it on
     yield
     for key, value in saved.items():
         if value is None:
