@@ -1,6 +1,8 @@
 """`formcheck eval`'s summary: good lifts told they have a fault, all and by label confidence."""
 
-from formcheck.evaluate import ClipResult, markdown, summarise, summarise_pairs
+import dataclasses
+
+from formcheck.evaluate import ClipResult, held_out, markdown, summarise, summarise_pairs
 
 
 def _clip(name, lift, expected, found, confidence, absolute=None):
@@ -23,7 +25,29 @@ def test_good_lifts_with_a_fault_level_flag_are_counted_apart_from_negatives_and
     assert summary["absolute_only"]["good_lifts"] == {"clips": 3, "with_fault_flag": 3, "share": 1.0}
     assert "| good lifts with a fault-level flag (absolute limits alone: 3 of 3) | 2 of 3 (67 %) |" in text
     assert "| good lifts (high/medium label) with a fault-level flag (absolute limits alone: 1 of 1) | 1 of 1 (100 %) |" in text
-    assert "| spine_flexion | 0 | 0 (1) |" in text
+    assert "| spine_flexion | fault | 0 | 0 (1) |" in text
+    assert "| heel_lift | warning (capped) | 0 | 1 (1) |" in text
+
+
+def test_warnings_splits_and_the_view_on_lift_clips_are_reported():
+    """A rule's warnings are counted beside its faults; held-out clips (by name hash) get their
+    own summary; the view is scored over all clips and over lift clips alone."""
+    names = [f"clip_{i}.mp4" for i in range(12)]
+    held = [n for n in names if held_out(n)]
+    assert 0 < len(held) < len(names) and held_out(held[0]) == held_out(held[0])  # fixed by the name alone
+    results = [dataclasses.replace(_clip(n, "deadlift", ["heel_lift"] if i == 0 else [], [], "high"),
+                                   found_any=frozenset(["heel_lift"]) if i < 2 else frozenset())
+               for i, n in enumerate(names)]
+    results.append(dataclasses.replace(_clip("empty.mp4", "none", [], [], "high"), view=("front", "side")))
+    summary = summarise(results)
+    heel = summary["faults"]["heel_lift"]
+    assert (heel["found"], heel["found_any"], heel["recall_any"], heel["precision_any"]) == (0, 2, 1.0, 0.5)
+    assert summary["view_accuracy"] == 12 / 13 and summary["view_accuracy_lift_clips"] == 1.0
+    splits = summary["splits"]
+    assert splits["held_out"]["clips"] == len(held) + held_out("empty.mp4")
+    assert splits["calibration"]["clips"] + splits["held_out"]["clips"] == len(results)
+    text = markdown(summary, results, "v", "full")
+    assert "| held-out |" in text and f"{held[0]} H |" in text
 
 
 def test_pairs_summary_counts_rounded_backs_found_and_good_clips_flagged_without_and_with_the_reference():
