@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from formcheck.angles import ANGLE_NAMES
+from formcheck.evidence import dashed, draw_evidence, label
 from formcheck.faults import RULE_BY_NAME
 from formcheck.landmarks import SKELETON, side_landmark
 from formcheck.video import VideoReader, prefetch
@@ -80,7 +81,8 @@ class SkeletonAnnotator:
             for name, joint in _ANGLE_AT.items():
                 p, value = pt(side_landmark(side, joint)), angles.get(name)
                 if p and value is not None and math.isfinite(value):
-                    _text(image, f"{value:.0f}", (p[0] + 8 * thick, p[1]), self.angle_text * scale, self.text_bgr)
+                    label(image, f"{_LABELS[name]} {value:.0f}°", (p[0] + 8 * thick, p[1]), self.text_bgr,
+                          self.angle_text * scale)
         if not self.panel:
             return image
         lines = [caption] if caption else []
@@ -97,12 +99,6 @@ class SkeletonAnnotator:
             lines.append(f"  {check['value']:.3g} {unit} vs limit {check['limit']:.3g} {unit}")
         _panel(image, lines, self.panel_text * scale, self.text_bgr, highlight=colours.get(state) if flagged else None)
         return image
-
-
-def _text(image: np.ndarray, text: str, origin: tuple[int, int], size: float, colour) -> None:
-    thick = max(int(round(2 * size)), 1)
-    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, size, (0, 0, 0), thick + 2, cv2.LINE_AA)
-    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, size, colour, thick, cv2.LINE_AA)
 
 
 def _panel(image: np.ndarray, lines: list[str], size: float, colour, highlight=None) -> None:
@@ -267,12 +263,7 @@ def draw_outline(image: np.ndarray, edge_px: np.ndarray) -> np.ndarray:
     pts = np.round(edge_px).astype(np.int32)
     cv2.polylines(image, [pts.reshape(-1, 1, 2)], False, (0, 0, 0), thick + 2, cv2.LINE_AA)
     cv2.polylines(image, [pts.reshape(-1, 1, 2)], False, OUTLINE_BGR, thick, cv2.LINE_AA)
-    a, b = edge_px[0], edge_px[-1]
-    n = max(int(np.hypot(*(b - a)) / (4 * thick)), 1)
-    for k in range(0, n, 2):  # dashes
-        p, q = a + (b - a) * k / n, a + (b - a) * min(k + 1, n) / n
-        cv2.line(image, tuple(np.round(p).astype(int)), tuple(np.round(q).astype(int)), (255, 255, 255), thick,
-                 cv2.LINE_AA)
+    dashed(image, edge_px[0], edge_px[-1], (255, 255, 255), thick)
     return image
 
 
@@ -316,7 +307,8 @@ def render_frames(
     crop_to_body: cut the frame down to the lifter (with a margin) before scaling, so the body
     and its readouts fill the still.
     outlines: frame index -> the back's outline (k, 2) in image pixels (spine.outline_px), drawn
-    with the straight line between its ends: what the spine rules measure."""
+    with the straight line between its ends: what the spine rules measure. A check's other
+    evidence (evidence.py) is drawn too; `track_from` in a check: the frame its path starts at."""
     wanted = set(indices)
     out: dict[int, np.ndarray] = {}
     with VideoReader(video_path) as reader:
@@ -336,14 +328,18 @@ def render_frames(
             size = (max(2, int(image.shape[1] * factor)), max(2, int(image.shape[0] * factor)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
             points = points * factor
+            offset = np.array((box[0], box[1]) if box is not None else (0, 0), np.float64)
             if outlines and outlines.get(i) is not None:
-                edge = (outlines[i] - ((box[0], box[1]) if box is not None else (0, 0))) * factor
+                edge = (outlines[i] - offset) * factor
                 draw_outline(image, edge)
             values = {name: float(angles[name][i]) for name in ANGLE_NAMES}
             status = statuses[i] if statuses else None
             check = (checks or {}).get(i)
             if check is not None:
                 ring_joint(image, points, side, check)
+                lo = check.get("track_from")
+                track = None if lo is None else (points_px[lo:i + 1, :, :2] - offset) * factor
+                draw_evidence(image, points, track, side, check, _flag_bgr(check))
             annotator.annotate(image, points, values, side, caption=f"{frame.time_s:6.2f} s  #{i}",
                                status={"status": status["status"], "check": None} if status else None)
             if check is not None:

@@ -26,7 +26,9 @@ from formcheck import assets, verdict
 from formcheck.analysis import Analysis, analyze
 from formcheck.assess import Assessment, assess
 from formcheck.errors import BadVideoError, FormcheckError
+from formcheck.evidence import TRACK_RULES
 from formcheck.faults import RULE_BY_NAME
+from formcheck.landmarks import side_landmark
 from formcheck.render import SkeletonAnnotator, render_frames, render_video
 from formcheck.report import Report
 from formcheck.relative import Reference
@@ -244,6 +246,18 @@ def flag_details(report: Report) -> list[dict]:
     return out
 
 
+def _track_from(a: Analysis, report: Report, flag: dict) -> int:
+    """Where a flag's drawn path starts: the bar's at the rep's start (lift-off, where its drift
+    is measured from), the hips' where they were lowest in the second before the flag (the drive's
+    start, as faults.drive_start finds it out of a bottom)."""
+    peak = flag["peak"]
+    if flag["rule"] == "bar_far":
+        return min(report.reps[flag["rep"]]["start"], peak) if flag.get("rep") is not None else peak
+    first = int(np.searchsorted(a.poses.time_s, a.poses.time_s[peak] - 1.0))
+    hip_y = a.poses.image_px[first:peak + 1, side_landmark(a.angles.side, "hip"), 1]
+    return first + int(np.nanargmax(hip_y)) if np.isfinite(hip_y).any() else peak
+
+
 def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[dict] | None = None,
            crop_to_body: bool = False, max_side_px: int = 720, outline_all: bool = False) -> dict[int, np.ndarray]:
     """Annotated RGB stills (uint8, (h, w, 3)): skeleton, angles, and the flag's rule, value and
@@ -257,6 +271,8 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
             checks[i] = {**status["check"], "severity": status["status"]}  # the unit comes from the rule (render)
     for f in flags or []:
         checks[f["peak"]] = {k: f.get(k) for k in ("rule", "severity", "value", "limit", "unit", "basis")}
+        if f["rule"] in TRACK_RULES:
+            checks[f["peak"]]["track_from"] = _track_from(a, report, f)
     # a cropped still is shown small: bigger joint numbers, and no corner box (the banner says it)
     annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
     outlines = {i: outline_px(a.masks, a.poses, a.angles.side, a.angles.facing, i) for i in indices
