@@ -41,6 +41,7 @@ VIEWER_PX = 720  # long side of the frame viewer's picture
 VIDEO_MAX_HEIGHT_PX = 640
 VIEWER_MAX_HEIGHT_PX = 600
 STILL_MAX_HEIGHT_PX = 460
+PAIR_PX = 720  # widest the best-against-worst pair is drawn (two stills side by side)
 
 
 def _fit(image, max_height_px: int) -> int | str:
@@ -159,9 +160,9 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
     _downloads(report, video_path, key)
 
 
-def _still(column, image: np.ndarray, caption: str | None) -> None:
-    """A still as the gallery shows it: no taller than STILL_MAX_HEIGHT_PX."""
-    column.image(image, caption=caption, width=_fit(image, STILL_MAX_HEIGHT_PX))
+def _still(column, image: np.ndarray, caption: str | None, width: int | str | None = None) -> None:
+    """A still as the gallery shows it: no taller than STILL_MAX_HEIGHT_PX (or `width` wide)."""
+    column.image(image, caption=caption, width=width or _fit(image, STILL_MAX_HEIGHT_PX))
 
 
 def _timeline(report: Report, key: str) -> None:
@@ -189,11 +190,15 @@ def _best_against_worst(report: Report, source: review.Reviewed, scored: tuple[s
                              "both stills move together.")
     frames = review.same_phase(source, [best, worst], percent)
     images = _stills(str(source.path), scored, tuple(frames), True, STILL_PX, source, report, (), True)
-    stills = st.container(horizontal=True, key=f"{key}_best_worst")
+    # one row at any width, at most PAIR_PX wide: columns stack on a phone, and a horizontal
+    # container wraps its second picture under the first once both have loaded at full size
+    stills = st.container(horizontal=True, key=f"{key}_best_worst", width=PAIR_PX)
+    st.html(f"<style>.st-key-{key}_best_worst {{flex-wrap: nowrap}} "
+            f".st-key-{key}_best_worst > * {{flex: 1 1 0 !important; min-width: 0}}</style>")  # equal halves
     for rep, frame, word in ((best, frames[0], "Best"), (worst, frames[1], "Worst")):
         if frame in images:
             _still(stills, images[frame], f"{word}: rep {rep['index'] + 1}, score {rep['score']:.0f}, "
-                                          f"{report.time_s[frame]:.2f} s")
+                                          f"{report.time_s[frame]:.2f} s", width="stretch")
 
 
 def _annotated_video(report: Report, source: review.Reviewed, key: str):
@@ -282,9 +287,7 @@ def _slow_motion(report: Report, source: review.Reviewed, flags: list[dict], ind
     nearest = min(flags, key=lambda f: (abs(f["peak"] - index), f["peak"]))
     slow_key = f"{key}_slow"
     controls.button(f"¼ speed, flag at {nearest['time_s']:.2f} s", key=f"{key}_slow_play",
-                    on_click=_remember, args=(slow_key, nearest["peak"]), icon=":material/slow_motion_video:",
-                    help=f"{review.SLOW_BEFORE_S:g} s before to {review.SLOW_AFTER_S:g} s after the flag's worst moment, "
-                         f"played {review.SLOWDOWN} times slower")
+                    on_click=_remember, args=(slow_key, nearest["peak"]), icon=":material/slow_motion_video:")
     peak = st.session_state.get(slow_key)
     flag = next((f for f in flags if f["peak"] == peak), None)
     if flag is None:

@@ -49,6 +49,8 @@ def _plotted(page) -> list[dict]:
 def _side_by_side(page) -> list[str]:
     """The two stills of the best-against-worst pair: on one row, inside the window. Their captions."""
     pair = page.locator("[class*=st-key-results_best_worst] [data-testid=stImage]")
+    page.locator("[class*=st-key-results_compare]").scroll_into_view_if_needed()
+    pair.nth(1).locator("img").wait_for(timeout=30000)  # drawn once on screen (a skeleton before)
     assert pair.count() == 2
     left, right = (pair.nth(n).locator("img").bounding_box() for n in (0, 1))
     assert abs(left["y"] - right["y"]) < 4 and right["x"] >= left["x"] + left["width"] - 1
@@ -68,6 +70,9 @@ def test_best_worst_slow_motion_and_timeline(browser, page_url, clip, width):
     compare.screenshot(path=f"artifacts/review_ui_{width}_1_best_worst.png")
     compare.get_by_role("slider").focus()
     page.keyboard.press("Home")  # 0 %: the start of each rep
+    page.wait_for_function("first => document.querySelector('[class*=st-key-results_best_worst] "
+                           "[data-testid=stImageCaption]')?.innerText.trim() !== first", arg=captions[0].strip(),
+                           timeout=60000)
     settled(page)
     moved = _side_by_side(page)
     assert all(a != b for a, b in zip(captions, moved))  # both stills now show another moment
