@@ -234,26 +234,31 @@ def score_chart(records: list[SessionRecord], height_px: int = 300) -> alt.Layer
     return alt.layer(*layers).properties(height=height_px)
 
 
-def load_chart(records: list[SessionRecord], height_px: int = 140) -> alt.LayerChart | None:
-    """The load on the bar (kg) of each session that has one, joined in time order; None when no
-    session has a load."""
+LOAD_COLOUR = "#8c564b"
+
+
+def load_chart(records: list[SessionRecord]) -> alt.LayerChart | None:
+    """The load on the bar (kg) of each session that has one, joined in time order, on a y axis
+    of its own on the right; None when no session has a load."""
     points = pd.DataFrame([{"date": pd.Timestamp(r.recorded_on), "load_kg": r.load_kg, "load": r.load, "id": r.id}
                            for r in records if r.load_kg is not None])
     if points.empty:
         return None
     x = alt.X("date:T", title="date recorded")
-    y = alt.Y("load_kg:Q", title="load (kg)", scale=alt.Scale(zero=False))
+    y = alt.Y("load_kg:Q", title="load (kg)", scale=alt.Scale(zero=False),
+              axis=alt.Axis(orient="right", titleColor=LOAD_COLOUR, labelColor=LOAD_COLOUR))
     base = alt.Chart(points.sort_values("date"))
-    return alt.layer(base.mark_line(color="#8c564b", opacity=0.6).encode(x=x, y=y),
-                     base.mark_square(size=60, color="#8c564b").encode(
-                         x=x, y=y, tooltip=["id:Q", alt.Tooltip("date:T"), "load:N"])).properties(height=height_px)
+    return alt.layer(base.mark_line(color=LOAD_COLOUR, opacity=0.6, strokeDash=[2, 2]).encode(x=x, y=y),
+                     base.mark_square(size=60, color=LOAD_COLOUR).encode(
+                         x=x, y=y, tooltip=["id:Q", alt.Tooltip("date:T"), "load:N"]))
 
 
-def score_and_load_chart(records: list[SessionRecord]) -> alt.VConcatChart | alt.LayerChart:
-    """score_chart with load_chart under it on the same time axis (the score alone when no
-    session has a load), so a dip in form can be read against a jump in weight."""
+def score_and_load_chart(records: list[SessionRecord]) -> alt.LayerChart:
+    """score_chart with the load beside it (load_chart, its own axis on the right) on the same
+    time axis, so a dip in form can be read against a jump in weight; the score alone when no
+    session has a load."""
     score, load = score_chart(records), load_chart(records)
-    return score if load is None else alt.vconcat(score, load, spacing=8).resolve_scale(x="shared")
+    return score if load is None else alt.layer(score, load).resolve_scale(y="independent")
 
 
 def fault_chart(table: pd.DataFrame, height_px: int = 260) -> alt.Chart:
