@@ -117,3 +117,30 @@ def compute_angles(poses: Poses, side: str | None = None, facing: int | None = N
     head = incline_deg(point("ear") - point("shoulder"))
     values["neck_deg"] = (head - trunk + 180.0) % 360.0 - 180.0
     return Angles({name: values[name] for name in ANGLE_NAMES}, side, facing)
+
+
+# What a body can do, in this module's conventions (degrees): a frame with an angle outside its
+# range is a mis-tracked frame (a landmark jumped to the wrong limb or side), not a posture.
+# Hip: flexion to about 120-130 deg with the knee bent (internal angle ~50; a 2-D deep squat
+# with the trunk forward reads down to ~40) and extension to ~20 deg past straight (AAOS norms
+# give 10-20). Knee: flexion to ~140-150 deg (internal ~30) and hyperextension of a few
+# degrees (10 is already unusual). Trunk: leaning back past 45 deg or forward past 110 deg is
+# not a squat or a hinge. (The ankle is left out: the toe point is often hidden by a plate.)
+PLAUSIBLE_DEG: dict[str, tuple[float, float]] = {
+    "trunk_incline_deg": (-45.0, 110.0),
+    "hip_deg": (30.0, 200.0),
+    "knee_deg": (30.0, 190.0),
+}
+
+
+def plausible(values: dict[str, np.ndarray]) -> np.ndarray:
+    """bool (frames,): True where every angle in PLAUSIBLE_DEG that `values` holds is inside its
+    range or unmeasured (NaN). values: name -> float (frames,) degrees, e.g. `Angles.values`."""
+    n = len(next(iter(values.values()))) if values else 0
+    ok = np.ones(n, bool)
+    for name, (low, high) in PLAUSIBLE_DEG.items():
+        if name in values:
+            angle = np.asarray(values[name], np.float64)
+            with np.errstate(invalid="ignore"):
+                ok &= ~((angle < low) | (angle > high))
+    return ok

@@ -138,18 +138,20 @@ def _turn(rep: dict) -> int | None:
     return rep.get("bottom", rep.get("lockout"))
 
 
-def phase_frames(rep: dict) -> dict[str, int]:
-    """Frame index of each phase of one rep (see PHASES); halfway = mid-way in frames."""
+def rep_frame(rep: dict, position: float) -> int:
+    """The frame at `position` through one rep: 0 its start, 1 its turn (bottom of a squat,
+    lockout of a pull), 2 its end; in between, linearly in frames on that half of the rep."""
     start, end, turn = rep["start"], rep["end"], _turn(rep)
     if turn is None:
         turn = (start + end) // 2
-    out = {}
-    for name, position in PHASES:
-        if position <= 1.0:
-            out[name] = int(round(start + position * (turn - start)))
-        else:
-            out[name] = int(round(turn + (position - 1.0) * (end - turn)))
-    return out
+    if position <= 1.0:
+        return int(round(start + position * (turn - start)))
+    return int(round(turn + (position - 1.0) * (end - turn)))
+
+
+def phase_frames(rep: dict) -> dict[str, int]:
+    """Frame index of each phase of one rep (see PHASES); halfway = mid-way in frames."""
+    return {name: rep_frame(rep, position) for name, position in PHASES}
 
 
 def _angle(report: Report, name: str, frame: int) -> float | None:
@@ -230,6 +232,33 @@ def score_chart(records: list[SessionRecord], height_px: int = 300) -> alt.Layer
         layers.append(alt.Chart(mean).mark_line(color="#7b3fa0", point=True, opacity=0.7).encode(
             x=x, y=alt.Y("mean_score:Q", title="form score"), tooltip=["week:T", "mean_score:Q", "sessions:Q"]))
     return alt.layer(*layers).properties(height=height_px)
+
+
+LOAD_COLOUR = "#8c564b"
+
+
+def load_chart(records: list[SessionRecord]) -> alt.LayerChart | None:
+    """The load on the bar (kg) of each session that has one, joined in time order, on a y axis
+    of its own on the right; None when no session has a load."""
+    points = pd.DataFrame([{"date": pd.Timestamp(r.recorded_on), "load_kg": r.load_kg, "load": r.load, "id": r.id}
+                           for r in records if r.load_kg is not None])
+    if points.empty:
+        return None
+    x = alt.X("date:T", title="date recorded")
+    y = alt.Y("load_kg:Q", title="load (kg)", scale=alt.Scale(zero=False),
+              axis=alt.Axis(orient="right", titleColor=LOAD_COLOUR, labelColor=LOAD_COLOUR))
+    base = alt.Chart(points.sort_values("date"))
+    return alt.layer(base.mark_line(color=LOAD_COLOUR, opacity=0.6, strokeDash=[2, 2]).encode(x=x, y=y),
+                     base.mark_square(size=60, color=LOAD_COLOUR).encode(
+                         x=x, y=y, tooltip=["id:Q", alt.Tooltip("date:T"), "load:N"]))
+
+
+def score_and_load_chart(records: list[SessionRecord]) -> alt.LayerChart:
+    """score_chart with the load beside it (load_chart, its own axis on the right) on the same
+    time axis, so a dip in form can be read against a jump in weight; the score alone when no
+    session has a load."""
+    score, load = score_chart(records), load_chart(records)
+    return score if load is None else alt.layer(score, load).resolve_scale(y="independent")
 
 
 def fault_chart(table: pd.DataFrame, height_px: int = 260) -> alt.Chart:

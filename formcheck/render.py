@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from formcheck.angles import ANGLE_NAMES
+from formcheck.errors import BadVideoError
 from formcheck.evidence import dashed, draw_evidence, label
 from formcheck.faults import RULE_BY_NAME
 from formcheck.landmarks import SKELETON, side_landmark
@@ -291,13 +292,47 @@ def draw_flag(image: np.ndarray, check: dict) -> np.ndarray:
     return image
 
 
-def render_frames(
+def render_frames(video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray,
+                  angles: dict[str, np.ndarray], side: str | None, **drawing) -> dict[int, np.ndarray]:
+    """Annotated RGB stills of the given frames (one decoding pass): frame index -> (h, w, 3)
+    uint8. `drawing`: the keyword arguments of `annotated_frames`."""
+    return {i: cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            for i, _, image in annotated_frames(video_path, indices, points_px, angles, side, **drawing)}
+
+
+def render_clip(video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray,
+                angles: dict[str, np.ndarray], side: str | None, out_path: str | os.PathLike,
+                fps: float, slowdown: float = 4.0, **drawing) -> Path:
+    """An H.264 clip of the given (consecutive) frames, annotated as the stills are, played
+    `slowdown` times slower than filmed: each frame keeps its own spacing in time, stretched.
+    fps: the clip's frame rate (the written stream's nominal rate is fps / slowdown).
+    `drawing`: the keyword arguments of `annotated_frames` except crop_to_body (a clip keeps one
+    frame size)."""
+    writer, t0 = None, None
+    try:
+        for _, time_s, image in annotated_frames(video_path, indices, points_px, angles, side, **drawing):
+            image = image[:image.shape[0] // 2 * 2, :image.shape[1] // 2 * 2]  # yuv420p needs even sides
+            if writer is None:
+                writer = H264Writer(out_path, image.shape[1], image.shape[0], fps / slowdown)
+                t0 = time_s
+            writer.write(np.ascontiguousarray(image), (time_s - t0) * slowdown)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is None:
+        raise BadVideoError(f"{video_path}: none of frames {min(indices)}-{max(indices)} could be decoded")
+    return writer.close()
+
+
+def annotated_frames(
     video_path: str | os.PathLike, indices: list[int], points_px: np.ndarray, angles: dict[str, np.ndarray],
     side: str | None, statuses: list[dict] | None = None, max_side_px: int = 960,
     annotator: SkeletonAnnotator = SkeletonAnnotator(), checks: dict[int, dict] | None = None,
     crop_to_body: bool = False, time_s: np.ndarray | None = None, outlines: dict[int, np.ndarray] | None = None,
-) -> dict[int, np.ndarray]:
-    """Annotated RGB stills of the given frames (one decoding pass), long side <= max_side_px.
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(frame index, time in s, annotated BGR picture) of the given frames, in order, from one
+    decoding pass; long side <= max_side_px.
 
     time_s: the clip's timeline (a report's), if known: the reader then seeks to the frames
     rather than decoding the clip from its start (VideoReader.frames_at).
@@ -310,7 +345,7 @@ def render_frames(
     with the straight line between its ends: what the spine rules measure. A check's other
     evidence (evidence.py) is drawn too; `track_from` in a check: the frame its path starts at."""
     wanted = set(indices)
-    out: dict[int, np.ndarray] = {}
+    done = 0
     with VideoReader(video_path) as reader:
         stream = reader.frames("bgr24") if time_s is None else reader.frames_at(wanted, time_s, "bgr24")
         for frame in stream:
@@ -344,7 +379,7 @@ def render_frames(
                                status={"status": status["status"], "check": None} if status else None)
             if check is not None:
                 draw_flag(image, check)
-            out[i] = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-            if len(out) == len(wanted):
+            yield i, frame.time_s, image
+            done += 1
+            if done == len(wanted):
                 break
-    return out

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck import assets, verdict
+from formcheck import assets, history, verdict
 from formcheck.analysis import Analysis, analyze
 from formcheck.assess import Assessment, assess
 from formcheck.errors import BadVideoError, FormcheckError
 from formcheck.evidence import TRACK_RULES
 from formcheck.faults import RULE_BY_NAME
 from formcheck.landmarks import side_landmark
-from formcheck.render import SkeletonAnnotator, render_frames, render_video
+from formcheck.render import SkeletonAnnotator, render_clip, render_frames, render_video
 from formcheck.report import Report
 from formcheck.relative import Reference
 from formcheck.scoring import score_report
@@ -262,7 +262,17 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
            crop_to_body: bool = False, max_side_px: int = 720, outline_all: bool = False) -> dict[int, np.ndarray]:
     """Annotated RGB stills (uint8, (h, w, 3)): skeleton, angles, and the flag's rule, value and
     limit on a banner with its joint ringed. flags: entries of `flag_details`, drawn on their peak
-    frames; other frames show their own worst check. crop_to_body: cut to the lifter."""
+    frames; other frames show their own worst check. crop_to_body: cut to the lifter.
+    outline_all: draw the back's outline on every frame that has one, not only on spine flags."""
+    a = reviewed.analysis
+    return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,
+                         **_drawing(reviewed, report, indices, flags, crop_to_body, max_side_px, outline_all))
+
+
+def _drawing(reviewed: Reviewed, report: Report, indices: list[int], flags: list[dict] | None, crop_to_body: bool,
+             max_side_px: int, outline_all: bool = False) -> dict:
+    """What the stills and the slow-motion clip draw on frames `indices`: render.annotated_frames'
+    keyword arguments (each frame's worst check, the flags' banners, the back's outline)."""
     a = reviewed.analysis
     checks = {}
     for i in indices:
@@ -277,10 +287,67 @@ def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[d
     annotator = SkeletonAnnotator(angle_text=1.1, panel=False) if crop_to_body else SkeletonAnnotator(angle_text=0.9, panel_text=0.8)
     outlines = {i: outline_px(a.masks, a.poses, a.angles.side, a.angles.facing, i) for i in indices
                 if (outline_all or checks.get(i, {}).get("rule") in SPINE_RULES) and a.angles.side is not None}
-    return render_frames(reviewed.path, indices, a.poses.image_px, a.angles.values, a.angles.side,
-                         report.frame_status, max_side_px=max_side_px, checks=checks, crop_to_body=crop_to_body,
-                         outlines=outlines,
-                         annotator=annotator, time_s=np.asarray(report.time_s))
+    return {"statuses": report.frame_status, "max_side_px": max_side_px, "checks": checks,
+            "crop_to_body": crop_to_body, "outlines": outlines, "annotator": annotator,
+            "time_s": np.asarray(report.time_s)}
+
+
+def best_and_worst(report: Report) -> tuple[dict, dict] | None:
+    """The best-scored rep and the worst (the first of equal best, the last of equal worst), or
+    None when fewer than two reps have a score."""
+    scored = [rep for rep in report.reps if rep.get("score") is not None]
+    if len(scored) < 2:
+        return None
+    best = max(scored, key=lambda rep: rep["score"])  # max and min keep the first of equals
+    worst = min(reversed([rep for rep in scored if rep is not best]), key=lambda rep: rep["score"])
+    return best, worst
+
+
+def same_phase(reviewed: Reviewed, reps: list[dict], percent: float) -> list[int]:
+    """The frame `percent` of the way through each rep (0 start, 50 its turn, 100 its end;
+    history.rep_frame), moved to the nearest frame inside the rep whose back outline was sampled
+    (a tenth of a second away at most), so both stills can draw the back."""
+    sampled = np.array(sorted(reviewed.analysis.masks.samples), int)
+    out = []
+    for rep in reps:
+        frame = history.rep_frame(rep, percent / 50.0)
+        inside = sampled[(sampled >= rep["start"]) & (sampled <= rep["end"])]
+        out.append(int(inside[np.argmin(np.abs(inside - frame))]) if len(inside) else frame)
+    return out
+
+
+SLOW_BEFORE_S = 1.0  # the slow-motion clip of a flag: from this long before its peak...
+SLOW_AFTER_S = 1.0  # ...to this long after it
+SLOWDOWN = 4  # played at a quarter of the filmed speed
+SLOW_MAX_SIDE_PX = 720
+
+
+def slow_window(report: Report, peak: int) -> list[int]:
+    """The frames from SLOW_BEFORE_S before frame `peak` to SLOW_AFTER_S after it (by the
+    report's timestamps, so a 60 fps clip gives twice the frames of a 30 fps one)."""
+    t = np.asarray(report.time_s)
+    first = int(np.searchsorted(t, t[peak] - SLOW_BEFORE_S - 1e-9, side="left"))
+    last = int(np.searchsorted(t, t[peak] + SLOW_AFTER_S + 1e-9, side="right")) - 1
+    return list(range(first, last + 1))
+
+
+def slow_clip_path(report: Report, peak: int) -> Path:
+    """Where the slow-motion clip around frame `peak` of this clip at these thresholds is cached."""
+    return assets.cache_dir("slow") / f"{assets.cache_key(*scored_key(report), str(peak))}.mp4"
+
+
+def slow_clip(reviewed: Reviewed, report: Report, flag: dict) -> Path:
+    """An H.264 clip of the seconds around a flag (slow_window) at 1/SLOWDOWN speed, drawn as the
+    frame viewer draws them, the flag's banner on its peak frame. Only the window's frames are
+    decoded (the reader seeks to the key frame before it); cached by clip, thresholds and flag."""
+    path = slow_clip_path(report, flag["peak"])
+    if not path.is_file():
+        a = reviewed.analysis
+        window = slow_window(report, flag["peak"])
+        render_clip(reviewed.path, window, a.poses.image_px, a.angles.values, a.angles.side, path,
+                    fps=report.video.fps or 30.0, slowdown=SLOWDOWN,
+                    **_drawing(reviewed, report, window, [flag], False, SLOW_MAX_SIDE_PX))
+    return path
 
 
 def annotated_video_path(report: Report) -> Path:

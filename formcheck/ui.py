@@ -41,6 +41,7 @@ VIEWER_PX = 720  # long side of the frame viewer's picture
 VIDEO_MAX_HEIGHT_PX = 640
 VIEWER_MAX_HEIGHT_PX = 600
 STILL_MAX_HEIGHT_PX = 460
+PAIR_PX = 720  # widest the best-against-worst pair is drawn (two stills side by side)
 
 
 def _fit(image, max_height_px: int) -> int | str:
@@ -51,9 +52,10 @@ def _fit(image, max_height_px: int) -> int | str:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _stills(path: str, scored: tuple[str, str], indices: tuple[int, ...], crop: bool, max_side_px: int,
-            _source: review.Reviewed, _report: Report, _flags: tuple[dict, ...]):
+            _source: review.Reviewed, _report: Report, _flags: tuple[dict, ...], outline_all: bool = False):
     """Stills cached by video, thresholds and frames (the underscored arguments are not hashed)."""
-    return review.frames(_source, _report, list(indices), list(_flags), crop_to_body=crop, max_side_px=max_side_px)
+    return review.frames(_source, _report, list(indices), list(_flags), crop_to_body=crop, max_side_px=max_side_px,
+                         outline_all=outline_all)
 
 
 def threshold_panel(lift: str | None, key: str = "limits") -> thresholds.Thresholds:
@@ -115,16 +117,16 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
             verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative"))))
         _rep_cards(report, key)
 
-    st.subheader("Timeline")
-    st.altair_chart(charts.timeline(report), width="stretch", key=f"{key}_timeline")
-    st.caption("Shaded spans: red = fault, amber = warning. Amber band with a red dashed edge: the "
-               "warning-to-fault range of the line it sits on. Dashed grey lines: each rep's start, "
-               "turn and end.")
+    with st.container(key=f"{key}_timeline_part"):
+        _timeline(report, key)
     if report.reps:
         st.subheader("Reps")
         st.dataframe(charts.rep_rows(report), hide_index=True, key=f"{key}_reps")
 
     scored = review.scored_key(report)
+    if source:
+        with st.container(key=f"{key}_compare"):
+            _best_against_worst(report, source, scored, key)
     if flags:
         st.subheader("Where form broke down")
         shown = flags[:GALLERY_MAX]
@@ -137,10 +139,9 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
                     image_col, text_col = st.columns([2, 3], vertical_alignment="center")
                 else:
                     image_col, ref_col, text_col = st.columns([2, 2, 2], vertical_alignment="center")
-                    ref_col.image(pair[0], caption=pair[1], width=_fit(pair[0], STILL_MAX_HEIGHT_PX))
+                    _still(ref_col, pair[0], pair[1])
                 if flag["peak"] in images:
-                    image_col.image(images[flag["peak"]], width=_fit(images[flag["peak"]], STILL_MAX_HEIGHT_PX),
-                                    caption="This rep" if pair else None)
+                    _still(image_col, images[flag["peak"]], "This rep" if pair else None)
                 text_col.markdown(f"**{flag['title']}**  \n{flag['where']}  \n{flag['measured']}  \n"
                                   f"*{flag['cue']}*")
                 if source:
@@ -153,9 +154,51 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
 
     video_path = None
     if source:
-        _frame_viewer(report, source, flags, scored, key)
+        with st.container(key=f"{key}_viewer"):
+            _frame_viewer(report, source, flags, scored, key)
         video_path = _annotated_video(report, source, key)
     _downloads(report, video_path, key)
+
+
+def _still(column, image: np.ndarray, caption: str | None, width: int | str | None = None) -> None:
+    """A still as the gallery shows it: no taller than STILL_MAX_HEIGHT_PX (or `width` wide)."""
+    column.image(image, caption=caption, width=width or _fit(image, STILL_MAX_HEIGHT_PX))
+
+
+def _timeline(report: Report, key: str) -> None:
+    """The angle picker and the timeline of the angles picked."""
+    st.subheader("Timeline")
+    shown = st.multiselect("Angles on the chart", charts.measures(report), default=charts.default_measures(report),
+                           key=f"{key}_angles", help="One angle reads best; its warning-to-fault band is drawn with it.")
+    st.altair_chart(charts.timeline(report, shown), width="stretch", key=f"{key}_timeline")
+    st.caption("Shaded spans: red = fault, amber = warning; a solid line in their colour: each flag's worst moment. "
+               "Amber band with a red dashed edge: the warning-to-fault range of the angle it belongs to. Dashed grey "
+               "lines: each rep's start, turn (labelled) and end. Gaps: frames where the lifter was not found or the "
+               "points jumped to a pose no body makes.")
+
+
+def _best_against_worst(report: Report, source: review.Reviewed, scored: tuple[str, str], key: str) -> None:
+    """The best rep's still beside the worst rep's at the same point of the rep, both with the
+    back's outline, and one slider moving both through the rep. Only for two reps or more."""
+    pair = review.best_and_worst(report)
+    if pair is None:
+        return
+    best, worst = pair
+    st.subheader("Best rep against worst rep")
+    percent = st.slider("Point in the rep (%)", 0, 100, 50, step=5, key=f"{key}_phase",
+                        help="0 = start, 50 = the turn (bottom of a squat, lockout of a pull), 100 = end; "
+                             "both stills move together.")
+    frames = review.same_phase(source, [best, worst], percent)
+    images = _stills(str(source.path), scored, tuple(frames), True, STILL_PX, source, report, (), True)
+    # one row at any width, at most PAIR_PX wide: columns stack on a phone, and a horizontal
+    # container wraps its second picture under the first once both have loaded at full size
+    stills = st.container(horizontal=True, key=f"{key}_best_worst", width=PAIR_PX)
+    st.html(f"<style>.st-key-{key}_best_worst {{flex-wrap: nowrap}} "
+            f".st-key-{key}_best_worst > * {{flex: 1 1 0 !important; min-width: 0}}</style>")  # equal halves
+    for rep, frame, word in ((best, frames[0], "Best"), (worst, frames[1], "Worst")):
+        if frame in images:
+            _still(stills, images[frame], f"{word}: rep {rep['index'] + 1}, score {rep['score']:.0f}, "
+                                          f"{report.time_s[frame]:.2f} s", width="stretch")
 
 
 def _annotated_video(report: Report, source: review.Reviewed, key: str):
@@ -233,6 +276,33 @@ def _frame_viewer(report: Report, source: review.Reviewed, flags: list[dict], sc
                     tuple(f for f in flags if f["peak"] == index))
     if index in image:
         picture.image(image[index], width=_fit(image[index], VIEWER_MAX_HEIGHT_PX))
+    if flags:
+        _slow_motion(report, source, flags, index, controls, picture, key)
+
+
+def _slow_motion(report: Report, source: review.Reviewed, flags: list[dict], index: int, controls, picture,
+                 key: str) -> None:
+    """A button playing the seconds around the flag nearest the frame on show at quarter speed;
+    the clip stays on show (looping) until another flag's is asked for."""
+    nearest = min(flags, key=lambda f: (abs(f["peak"] - index), f["peak"]))
+    slow_key = f"{key}_slow"
+    controls.button(f"¼ speed, flag at {nearest['time_s']:.2f} s", key=f"{key}_slow_play",
+                    on_click=_remember, args=(slow_key, nearest["peak"]), icon=":material/slow_motion_video:")
+    peak = st.session_state.get(slow_key)
+    flag = next((f for f in flags if f["peak"] == peak), None)
+    if flag is None:
+        return
+    with st.spinner("Drawing the slow-motion clip..."):
+        path = review.slow_clip(source, report, flag)
+    v = report.video
+    picture.video(str(path), autoplay=True, loop=True, muted=True,
+                  width=int(min(VIEWER_PX, VIEWER_MAX_HEIGHT_PX * v.width_px / max(v.height_px, 1))))
+    picture.caption(f"{flag['title']} at {flag['where']}: from {review.SLOW_BEFORE_S:g} s before to "
+                    f"{review.SLOW_AFTER_S:g} s after, at ¼ speed.")
+
+
+def _remember(state_key: str, value) -> None:
+    st.session_state[state_key] = value
 
 
 REP_CARDS_PER_ROW = 6

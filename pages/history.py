@@ -37,10 +37,12 @@ if not records:
     st.stop()
 
 st.subheader("Form score")
-st.altair_chart(history.score_chart(records), width="stretch")
+st.altair_chart(history.score_and_load_chart(records), width="stretch", key="score_chart")
 trend = history.trend(records)
 st.caption(("Trend " + trend.describe() + "." if trend else "A trend needs sessions on two days or more.")
-           + " Dots: sessions; purple: weekly mean; red dashes: the trend line.")
+           + " Dots: sessions; purple: weekly mean; red dashes: the trend line."
+           + (" Brown squares, right-hand axis: the load on the bar." if any(r.load_kg is not None for r in records)
+              else " Enter the load when saving a session to see it beside the score."))
 
 st.subheader("Fault frequency per week")
 faults = history.fault_frequency(records, store.fault_rows([r.id for r in records]))

@@ -336,7 +336,7 @@ def test_timeline_marks_reps_limits_and_fault_spans(real_reviewed):
     from formcheck import charts
 
     report = review.rescore(real_reviewed, thresholds.preset("strict"))
-    spec = charts.timeline(report).to_dict()
+    spec = charts.timeline(report, charts.measures(report)).to_dict()
     data = [row for rows in spec["datasets"].values() for row in rows]
     labels = {row.get("what") for row in data} | {row.get("label") for row in data}
     for rep in report.reps:

@@ -72,6 +72,10 @@ def test_two_sets_saved_on_the_review_page_then_history_in_chromium(browser, app
     assert chart.bounding_box()["height"] > 200
     # the caption under the score chart describes the series it plots: both saved sessions
     assert page.get_by_text("over 2 sessions").count() == 1
+    # the load on the bar beside the score, on the same time axis
+    chart.locator("text", has_text="load (kg)").wait_for(timeout=30000)
+    assert page.get_by_text("Brown squares, right-hand axis: the load on the bar").count() == 1
+    chart.screenshot(path="artifacts/history_score_and_load.png")
     # the newest session is open, from its stored report, with its kept stills
     page.get_by_text("Where form broke down").wait_for(timeout=30000)
     assert page.locator("[data-testid=stMetric]").filter(has_text="Lift").inner_text().endswith("deadlift")

@@ -114,6 +114,23 @@ def test_charts_build_from_records():
     assert [(row["rule"], row["share"]) for row in plotted] == [("forward_lean", pytest.approx(1 / 3, abs=1e-3))]  # 1 rep of 3
 
 
+def test_load_is_charted_beside_the_score_on_one_time_axis():
+    records = [_rec(1, dt.date(2026, 11, 2), 70, load_kg=100.0), _rec(2, dt.date(2026, 11, 9), 72),
+               _rec(3, dt.date(2026, 11, 16), 60, load_kg=120.0)]
+    chart = history.score_and_load_chart(records).to_dict()
+    score, load = chart["layer"]
+    assert chart["resolve"]["scale"]["y"] == "independent"  # kg on its own axis, on the right
+    assert [layer["mark"]["type"] for layer in score["layer"]] == ["circle", "line", "line"]
+    # the sessions with a load, in time order, joined by a line and marked by squares
+    assert [(row["id"], row["load_kg"]) for row in chart["datasets"][load["data"]["name"]]] == [(1, 100.0), (3, 120.0)]
+    assert [layer["mark"]["type"] for layer in load["layer"]] == ["line", "square"]
+    assert load["layer"][1]["encoding"]["y"]["axis"]["orient"] == "right"
+    # no loads entered: the score chart alone
+    unloaded = [dataclasses.replace(r, load_value=None, load_unit=None, load_kg=None) for r in records]
+    assert history.load_chart(unloaded) is None
+    assert history.score_and_load_chart(unloaded).to_dict() == history.score_chart(unloaded).to_dict()
+
+
 def test_reference_deviation_charts_every_session_against_the_current_reference():
     import datetime as dt
 
