@@ -186,6 +186,8 @@ def cmd_analyze(args: argparse.Namespace, err: TextIO) -> int:
         scored = f"score {report.score:.0f}/100" if report.score is not None else "no score"
         print(f"{report.lift}, {report.view} view: {len(report.reps)} reps, {scored}, "
               f"{len(report.faults)} flagged moments")
+        if assessment.lift.uncertain:
+            print(f"  not sure it is a {report.lift}: {assessment.lift.uncertain}; if not, run again with --lift")
         for sentence in verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative")):
             print(f"  {sentence}")
         if report.faults:

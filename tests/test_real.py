@@ -99,3 +99,18 @@ def test_cli_writes_report_csv_and_playable_h264(clip, tmp_path):
         frames = list(container.decode(stream))
     assert len(frames) == 62
     assert frames[-1].time == pytest.approx(61 / 30, abs=0.01)
+
+
+def test_cli_says_when_the_lift_is_uncertain_and_takes_the_lift_given(clip, tmp_path):
+    """A squat with the arms hanging reads as a deadlift: the CLI says it is not sure and how to
+    correct it; with --lift squat it is scored as a squat and says nothing of the kind."""
+    video = str(clip("squat_bw_oblique_unknown_k02.mp4"))
+    outputs = []
+    for lift in ("auto", "squat"):
+        run = subprocess.run([sys.executable, "-m", "formcheck.cli", "analyze", video, "--no-video", "--lift", lift,
+                              "--json", str(tmp_path / f"{lift}.json")], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    assert "deadlift, side view" in outputs[0] and "not sure it is a deadlift" in outputs[0] and "--lift" in outputs[0]
+    assert "squat, side view" in outputs[1] and "not sure" not in outputs[1]
+    assert json.loads((tmp_path / "auto.json").read_text())["assessment"]["lift"]["uncertain"]
