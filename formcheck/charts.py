@@ -45,12 +45,22 @@ def measures(report: Report) -> list[str]:
     return [label for key, label in SERIES.items() if _values(report, key) is not None]
 
 
+# The angle that shows each rule's fault best, where one of SERIES does.
+RULE_SERIES = {"spine_flexion": "spine_bend", "spine_hyperextension": "trunk_incline_deg",
+               "forward_lean": "trunk_incline_deg", "hips_rise_early": "trunk_incline_deg",
+               "hips_too_low": "knee_deg", "depth_shallow": "knee_deg"}
+
+
 def default_measures(report: Report) -> list[str]:
-    """One angle to start with: the first that carries a limit band for this lift (the back's bend
+    """One angle to start with: the one that shows the worst flag's rule (faults before warnings,
+    then the earliest), else the first that carries a limit band for this lift (the back's bend
     for a hinge or a squat), else the hip angle, else the first there is; [] for none."""
     available = measures(report)
+    flagged = [SERIES[RULE_SERIES[e["rule"]]] for e in sorted(report.faults, key=lambda e: (e["severity"] != "fault",
+                                                                                              e["start"]))
+               if e["rule"] in RULE_SERIES]
     banded = [SERIES[series] for _, _, series, lifts in BANDS if (report.lift or "") in lifts]
-    return [label for label in [*banded, SERIES["hip_deg"], *available] if label in available][:1]
+    return [label for label in [*flagged, *banded, SERIES["hip_deg"], *available] if label in available][:1]
 
 
 def _values(report: Report, key: str) -> np.ndarray | None:
@@ -116,8 +126,8 @@ def _band_layers(report: Report, shown: list[str]) -> list[alt.Chart]:
     thresholds = _thresholds(report)
     lift = report.lift or ""
     bands = [
-        {"from": thresholds.get(lift, warn), "to": thresholds.get(lift, fault), "x": 0.0,
-         "label": f"{SERIES[series]} limits: warn {thresholds.get(lift, warn):g}°, fault {thresholds.get(lift, fault):g}°"}
+        {"from": thresholds.get(lift, warn), "to": thresholds.get(lift, fault), "x": float(report.time_s[-1]),
+         "label": f"{SERIES[series]}: warn {thresholds.get(lift, warn):g}°, fault {thresholds.get(lift, fault):g}°"}
         for warn, fault, series, lifts in BANDS if thresholds is not None and lift in lifts and SERIES[series] in shown
     ]
     if not bands:
@@ -126,8 +136,9 @@ def _band_layers(report: Report, shown: list[str]) -> list[alt.Chart]:
     return [alt.Chart(band_data).mark_rect(color="#f5a623", opacity=0.22).encode(
                 y="from:Q", y2="to:Q", tooltip=[alt.Tooltip("label:N", title="band")]),
             alt.Chart(band_data).mark_rule(color="#d0021b", strokeDash=[6, 3]).encode(y="to:Q"),
-            *_halo_text(alt.Chart(band_data).encode(x="x:Q", y="to:Q", text="label:N"), "#8a5800",
-                        align="left", baseline="bottom", dx=4, dy=-2, fontSize=11)]
+            # at the right end, under the band: clear of the rep labels along the top
+            *_halo_text(alt.Chart(band_data).encode(x="x:Q", y="from:Q", text="label:N"), "#8a5800",
+                        align="right", baseline="top", dx=-4, dy=2, fontSize=11)]
 
 
 def _span_layers(report: Report) -> list[alt.Chart]:

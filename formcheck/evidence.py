@@ -41,11 +41,18 @@ def dashed(image: np.ndarray, a: np.ndarray, b: np.ndarray, colour, thick: int) 
         cv2.line(image, _xy(a + (b - a) * k / n), _xy(a + (b - a) * min(k + 1, n) / n), colour, thick, cv2.LINE_AA)
 
 
-def label(image: np.ndarray, text: str, at, colour, size: float | None = None) -> None:
-    """Text with a dark halo, kept inside the picture; by default sized to its width (readable
-    when the still is shown phone-wide). A ° is drawn as a small ring: OpenCV's fonts have no
-    degree sign."""
-    size = size or max(image.shape[1] / 640.0, 0.45)
+def text_size(image: np.ndarray, points: np.ndarray) -> float:
+    """The evidence's text size: sized to the lifter's height in the picture (a still cropped to
+    the lifter and shown phone-wide gets large text; a whole frame with a small lifter keeps it
+    small enough not to cover the body), never above the picture's width allows."""
+    ys = points[:, 1][np.isfinite(points[:, 1])]
+    body = float(np.ptp(ys)) if len(ys) >= 2 else float(image.shape[0])
+    return float(np.clip(body / 560.0, 0.45, image.shape[1] / 640.0))
+
+
+def label(image: np.ndarray, text: str, at, colour, size: float) -> None:
+    """Text with a dark halo, kept inside the picture. A ° is drawn as a small ring: OpenCV's
+    fonts have no degree sign."""
     thick = max(int(round(2 * size)), 1)
     ring = max(int(round(4 * size)), 2)
     pieces = text.split("°")
@@ -73,7 +80,7 @@ def _polyline(image: np.ndarray, points: np.ndarray, colour, thick: int) -> None
         cv2.polylines(image, [pts], False, colour, thick, cv2.LINE_AA)
 
 
-def _lean(image: np.ndarray, points: np.ndarray, side: str, check: dict, colour) -> None:
+def _lean(image: np.ndarray, points: np.ndarray, side: str, check: dict, colour, size: float) -> None:
     hip, shoulder = points[side_landmark(side, "hip")], points[side_landmark(side, "shoulder")]
     if not np.isfinite([hip, shoulder]).all():
         return
@@ -84,10 +91,11 @@ def _lean(image: np.ndarray, points: np.ndarray, side: str, check: dict, colour)
     cv2.line(image, _xy(hip), _xy(shoulder), colour, thick + 2, cv2.LINE_AA)
     value = float(check["value"])
     label(image, f"trunk {abs(value):.0f}° {'back' if value < 0 else 'forward'}", shoulder + (6 * thick, -2 * thick),
-          colour)
+          colour, size)
 
 
-def _bar(image: np.ndarray, points: np.ndarray, track: np.ndarray, side: str, check: dict, colour) -> None:
+def _bar(image: np.ndarray, points: np.ndarray, track: np.ndarray, side: str, check: dict, colour,
+         size: float) -> None:
     wrist, heel, toe = (side_landmark(side, j) for j in ("wrist", "heel", "foot_index"))
     thick = _thick(image)
     path = track[:, wrist]
@@ -99,10 +107,10 @@ def _bar(image: np.ndarray, points: np.ndarray, track: np.ndarray, side: str, ch
     if np.isfinite(midfoot).all():
         top = min(float(np.nanmin(path[:, 1])) if np.isfinite(path).any() else midfoot[1], midfoot[1]) - 4 * thick
         dashed(image, midfoot, (midfoot[0], top), WHITE, thick)
-        label(image, "mid-foot", (midfoot[0] + 2 * thick, top + 6 * thick), WHITE)
+        label(image, "mid-foot", (midfoot[0] + 2 * thick, top + 6 * thick), WHITE, size)
     if np.isfinite(points[wrist]).all():
         label(image, f"bar {float(check['value']):.2f} foot ahead of lift-off", points[wrist] + (4 * thick, -4 * thick),
-              colour)
+              colour, size)
 
 
 def _leg_px(track: np.ndarray, side: str) -> float:
@@ -113,7 +121,7 @@ def _leg_px(track: np.ndarray, side: str) -> float:
     return float(np.nanmedian(legs)) if np.isfinite(legs).any() else float("nan")
 
 
-def _rise(image: np.ndarray, track: np.ndarray, side: str, colour) -> None:
+def _rise(image: np.ndarray, track: np.ndarray, side: str, colour, size: float) -> None:
     thick = _thick(image)
     leg = _leg_px(track, side)
     for joint, name, c in (("hip", "hips", colour), ("shoulder", "shoulders", WHITE)):
@@ -125,7 +133,8 @@ def _rise(image: np.ndarray, track: np.ndarray, side: str, colour) -> None:
         cv2.circle(image, _xy(seen[0]), 2 * thick, c, thick, cv2.LINE_AA)
         rose = (seen[0, 1] - seen[-1, 1]) / leg
         said = f"{name} {'up' if rose >= 0 else 'down'} {abs(rose):.2f} leg" if math.isfinite(rose) else name
-        label(image, said, seen[0] + (4 * thick, 4 * thick if joint == "hip" else -4 * thick), c)
+        # beside where the track starts, below it for the hips and above for the shoulders, clear of its ring
+        label(image, said, seen[0] + (3 * thick, 8 * thick if joint == "hip" else -4 * thick), c, size)
 
 
 def draw_evidence(image: np.ndarray, points: np.ndarray, track: np.ndarray | None, side: str | None, check: dict,
@@ -135,11 +144,11 @@ def draw_evidence(image: np.ndarray, points: np.ndarray, track: np.ndarray | Non
     rep's start to this frame, for the rules in TRACK_RULES (None: their paths are not drawn)."""
     if side is None:
         return image
-    rule = check.get("rule")
+    rule, size = check.get("rule"), text_size(image, points)
     if rule in LEAN_RULES:
-        _lean(image, points, side, check, colour)
+        _lean(image, points, side, check, colour, size)
     elif rule == "bar_far" and track is not None:
-        _bar(image, points, track, side, check, colour)
+        _bar(image, points, track, side, check, colour, size)
     elif rule == "hips_rise_early" and track is not None:
-        _rise(image, track, side, colour)
+        _rise(image, track, side, colour, size)
     return image

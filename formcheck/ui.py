@@ -89,8 +89,8 @@ def show_progress(progress: review.Progress) -> None:
 
 def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results",
                  stills: dict[int, np.ndarray] | None = None, compare=None) -> None:
-    """Draw one analysed set, top to bottom: warnings, headline (lift, view, reps, score, flags),
-    timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
+    """Draw one analysed set, top to bottom: warnings, the verdict with a card per rep, headline
+    (lift, view, reps, score, flags), timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
 
     report: a scored Report (`review.rescore`, or a stored JSON read back with `Report.from_dict`).
     source: the analysed upload (`review.Reviewed`); it supplies the pictures. With None (a stored
@@ -103,19 +103,21 @@ def show_results(report: Report, source: review.Reviewed | None = None, key: str
     for warning in report.warnings:
         st.warning(warning, icon=":material/warning:")
     flags = review.flag_details(report)
+    lifted = bool(report.lift) and report.lift != "none"
+    if lifted:  # the verdict first: on a phone the five headline numbers below fill a screen
+        with st.container(border=True, key=f"{key}_verdict"):
+            st.markdown("**Verdict**  \n" + "  \n".join(
+                verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative"))))
+            _rep_cards(report, key)
     cols = st.columns(5)
-    cols[0].metric("Lift", report.lift if report.lift and report.lift != "none" else "none found")
+    cols[0].metric("Lift", report.lift if lifted else "none found")
     cols[1].metric("View", report.view or "unknown")
     cols[2].metric("Reps", len(report.reps))
     cols[3].metric("Session score", "-" if report.score is None else f"{report.score:.0f}/100")
     cols[4].metric("Flagged moments", len(flags))
-    if not report.lift or report.lift == "none":
+    if not lifted:
         _downloads(report, None, key)
         return
-    with st.container(border=True, key=f"{key}_verdict"):
-        st.markdown("**Verdict**  \n" + "  \n".join(
-            verdict.sentences(report.faults, len(report.reps), report.assessment.get("relative"))))
-        _rep_cards(report, key)
 
     with st.container(key=f"{key}_timeline_part"):
         _timeline(report, key)

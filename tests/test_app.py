@@ -342,7 +342,7 @@ def test_timeline_marks_reps_limits_and_fault_spans(real_reviewed):
     for rep in report.reps:
         assert {f"rep {rep['index'] + 1} start", f"rep {rep['index'] + 1} end"} <= labels
     # the band is drawn with the thresholds the report was scored with (strict here)
-    assert "back-contour bend limits: warn 12°, fault 20°" in labels
+    assert "back-contour bend: warn 12°, fault 20°" in labels
     spans = [row for row in data if "severity" in row and "start" in row]
     assert len(spans) == len(report.faults)
     measures = {row.get("measure") for row in data}

@@ -61,7 +61,7 @@ def test_hips_first_draws_both_tracks_with_how_far_each_rose():
 
 def test_label_stays_inside_the_picture():
     image = np.zeros((100, 200, 3), np.uint8)
-    label(image, "hip 109°", (190, 50), (255, 255, 255))
+    label(image, "hip 109°", (190, 50), (255, 255, 255), 0.5)
     assert image[:, :180].any() and not image[:, 199].any()
 
 

@@ -126,12 +126,12 @@ def test_angle_picker_shows_one_angle_with_its_band_then_the_chosen_ones(page):
     assert picker.options == ["trunk from vertical", "hip angle", "knee angle", "back-contour bend"]
     rows = _plotted(page)
     assert {r["measure"] for r in rows if "measure" in r} == {"back-contour bend"}
-    assert any(str(r.get("label", "")).startswith("back-contour bend limits") for r in rows)
+    assert any(str(r.get("label", "")).startswith("back-contour bend:") for r in rows)
     picker.set_value(["hip angle", "knee angle"])
     run(page)  # (the widget is read afresh after a rerun)
     rows = _plotted(page)
     assert {r["measure"] for r in rows if "measure" in r} == {"hip angle", "knee angle"}
-    assert not any(str(r.get("label", "")).startswith("back-contour bend limits") for r in rows)
+    assert not any(str(r.get("label", "")).startswith("back-contour bend:") for r in rows)
     assert all(0 <= r["degrees"] <= 200 for r in rows if "measure" in r)
 
 
