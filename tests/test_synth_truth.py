@@ -291,7 +291,7 @@ def test_trunk_gain_is_formchecks_hips_rise_early_measure():
     # hips held still: formcheck's drive starts where the truth's does (lift-off, the bottom)
     poses = side_view(Pose2D(thigh=-60.0, shank=20.0, trunk=trunk), 120)
     m = SimpleNamespace(angles={"trunk_incline_deg": trunk, "knee_deg": np.full(120, 120.0)}, reps=reps,
-                        poses=poses, side="left", facing=1)
+                        poses=poses, side="left", facing=1, seen=None)  # every point seen
     got = faults.moment_values(m, "squat", thresholds.load())["hips_rise_early"]
     ours = [faults.trunk_gain_first_half(trunk, 5, 40), faults.trunk_gain_first_half(trunk, 90, 118)]
     assert got == [(f, pytest.approx(v), k) for k, (f, v) in enumerate(ours)] and ours[0][1] > 0
