@@ -27,8 +27,9 @@ from formcheck.analysis import Analysis, analyze
 from formcheck.assess import Assessment, assess
 from formcheck.errors import BadVideoError, FormcheckError
 from formcheck.evidence import TRACK_RULES
-from formcheck.faults import RULE_BY_NAME
+from formcheck.faults import RULE_BY_NAME, drive_start
 from formcheck.landmarks import side_landmark
+from formcheck.lift import leg_length_px
 from formcheck.render import SkeletonAnnotator, render_clip, render_frames, render_video
 from formcheck.report import Report
 from formcheck.relative import Reference
@@ -247,15 +248,19 @@ def flag_details(report: Report) -> list[dict]:
 
 
 def _track_from(a: Analysis, report: Report, flag: dict) -> int:
-    """Where a flag's drawn path starts: the bar's at the rep's start (lift-off, where its drift
-    is measured from), the hips' where they were lowest in the second before the flag (the drive's
-    start, as faults.drive_start finds it out of a bottom)."""
-    peak = flag["peak"]
+    """Where a flag's drawn path starts: the bar's at its rep's start (lift-off, where its drift is
+    measured from); the hips' where the drive started (faults.drive_start, as the rule measures
+    it: off the floor for a pull, out of the bottom otherwise). The peak itself without a rep."""
+    peak, k = flag["peak"], flag.get("rep")
+    if k is None or k >= len(report.reps):
+        return peak
+    rep = report.reps[k]
     if flag["rule"] == "bar_far":
-        return min(report.reps[flag["rep"]]["start"], peak) if flag.get("rep") is not None else peak
-    first = int(np.searchsorted(a.poses.time_s, a.poses.time_s[peak] - 1.0))
-    hip_y = a.poses.image_px[first:peak + 1, side_landmark(a.angles.side, "hip"), 1]
-    return first + int(np.nanargmax(hip_y)) if np.isfinite(hip_y).any() else peak
+        return min(rep["start"], peak)
+    pull = "lockout" in rep
+    earliest = (report.reps[k - 1]["end"] if k else 0) if pull else rep["start"]
+    hip_y = a.poses.image_px[:, side_landmark(a.angles.side, "hip"), 1].astype(np.float64)
+    return drive_start(hip_y, a.poses.time_s, leg_length_px(a.poses), peak, min(earliest, peak), from_floor=pull)
 
 
 def frames(reviewed: Reviewed, report: Report, indices: list[int], flags: list[dict] | None = None,

@@ -90,7 +90,8 @@ def show_progress(progress: review.Progress) -> None:
 def show_results(report: Report, source: review.Reviewed | None = None, key: str = "results",
                  stills: dict[int, np.ndarray] | None = None, compare=None) -> None:
     """Draw one analysed set, top to bottom: warnings, the verdict with a card per rep, headline
-    (lift, view, reps, score, flags), timeline chart, rep table, gallery of flagged frames, frame viewer, annotated video, downloads.
+    (lift, view, reps, score, flags), timeline chart, rep table, best rep against worst, gallery of
+    flagged frames, frame viewer, annotated video, downloads.
 
     report: a scored Report (`review.rescore`, or a stored JSON read back with `Report.from_dict`).
     source: the analysed upload (`review.Reviewed`); it supplies the pictures. With None (a stored
