@@ -351,6 +351,7 @@ def test_timeline_marks_reps_limits_and_fault_spans(real_reviewed):
     assert len(table) == len(report.reps) and "depth: smallest knee angle (°)" not in table  # a deadlift
 
 
+@pytest.mark.real
 def test_an_uncertain_lift_is_said_and_the_user_can_pick_it(monkeypatch, clip):
     """A bodyweight squat with the arms hanging to the floor, read as a deadlift (the real model):
     the page says the call is uncertain; picking "squat" scores it as a squat."""

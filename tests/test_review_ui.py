@@ -7,7 +7,6 @@ for speed (as in test_app.py)."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import av
 import numpy as np
@@ -17,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from formcheck import charts, history, review, thresholds
 from formcheck.angles import PLAUSIBLE_DEG
-from tests.test_app import APP, TIMEOUT_S, run, upload
+from tests.test_app import APP, TIMEOUT_S, run, serve, upload
 
 pytestmark = pytest.mark.real
 
@@ -39,9 +38,7 @@ def report(squats):
 @pytest.fixture
 def page(monkeypatch, squats, clip) -> AppTest:
     """The review page with the squat set uploaded and analysed."""
-    monkeypatch.setattr(review, "analyse", lambda path, name, progress=None, **kwargs:
-                        dataclasses.replace(squats, path=Path(path), name=name))
-    monkeypatch.setattr(review, "_JOBS", type(review._JOBS)())
+    serve(monkeypatch, squats)
     return upload(run(AppTest.from_file(APP, default_timeout=TIMEOUT_S)), GLITCHING_CLIP, clip(GLITCHING_CLIP).read_bytes())
 
 
@@ -152,4 +149,5 @@ def test_timeline_leaves_mis_tracked_frames_as_gaps(report):
         assert np.all(np.diff(frames) == 1)
     # flags are marked at their peaks
     peaks = [row for rows in data.values() for row in rows if "flag" in row]
+    assert report.faults  # the clip was chosen for its flags
     assert sorted(row["time_s"] for row in peaks) == sorted(float(report.time_s[e["peak"]]) for e in report.faults)
