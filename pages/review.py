@@ -55,6 +55,13 @@ else:
         current["job"] = None
 job, reviewed, error = current["job"], current["reviewed"], current["error"]
 
+if reviewed is not None:
+    # A lift the user picked is assessed once (the back's outline is read again) and kept with the
+    # upload; the sidebar's limits are then that lift's.
+    picked = ui.lift_picker(reviewed.assessment.lift, current["file_id"])
+    if picked not in current.setdefault("by_lift", {}):
+        current["by_lift"][picked] = review.with_lift(reviewed, picked)
+    reviewed = current["by_lift"][picked]
 limits = ui.threshold_panel(reviewed.assessment.lift.kind if reviewed else None)
 
 if job is not None:
@@ -71,11 +78,6 @@ if reviewed is None:
     st.markdown(ui.ABOUT)
     st.stop()
 
-# A lift the user picked is assessed once (the back's outline is read again) and kept with the upload.
-picked = ui.lift_picker(reviewed.assessment.lift, current["file_id"])
-if picked not in current.setdefault("by_lift", {}):
-    current["by_lift"][picked] = review.with_lift(reviewed, picked)
-reviewed = current["by_lift"][picked]
 athlete, reference = ui_store.reference_picker(reviewed.assessment.lift.kind)
 report = review.rescore(reviewed, limits, reference)
 ui.show_results(report, reviewed, compare=ui_store.reference_stills(reference))

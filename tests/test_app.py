@@ -367,3 +367,7 @@ def test_an_uncertain_lift_is_said_and_the_user_can_pick_it(monkeypatch, clip):
     at = run(at)
     shown = metrics(at)
     assert shown["Lift"] == "squat" and shown["Reps"] == "1"
+    # the sidebar's single limits are the picked lift's (a squat's depth, no deadlift lift-off)
+    limits = [box.key for box in at.sidebar.number_input]
+    assert any(k.endswith("_depth_knee_warn_deg") for k in limits)
+    assert not any(k.endswith("_liftoff_knee_warn_deg") for k in limits)
